@@ -1,0 +1,90 @@
+// A consecutive-failure circuit breaker per backend, as wsbalancer's (rubyist/circuitbreaker):
+// it trips when `threshold` dials in a row fail; while tripped the backend is skipped, except that
+// after an exponential backoff (500 ms ±50 %, ×1.5, up to 60 s) one trial dial is let through
+// (half-open). A success closes it; a negative threshold disables it.
+
+const INITIAL_BACKOFF_MS = 500;
+const MULTIPLIER = 1.5;
+const MAX_BACKOFF_MS = 60_000;
+
+export class Breaker {
+  readonly threshold: number;
+  private consecutive = 0;
+  private trippedFlag = false;
+  private lastFailureAt = 0;
+  private backoffMs = INITIAL_BACKOFF_MS;
+  private nextBackoffMs = 0;
+  private trialInFlight = false;
+  /** Called with true when the breaker trips, false when it closes again. */
+  onChange: ((tripped: boolean) => void) | undefined;
+  private readonly now: () => number;
+
+  constructor(threshold: number, now: () => number = Date.now) {
+    this.threshold = threshold;
+    this.now = now;
+  }
+
+  get tripped(): boolean {
+    return this.trippedFlag;
+  }
+
+  get consecutiveFailures(): number {
+    return this.consecutive;
+  }
+
+  /** May a dial go to this backend now? In the half-open state this admits one trial at a time. */
+  ready(): boolean {
+    if (!this.trippedFlag) return true;
+    if (this.trialInFlight) return false;
+    if (this.now() - this.lastFailureAt < this.nextBackoffMs) return false;
+    this.trialInFlight = true;
+    return true;
+  }
+
+  success(): void {
+    this.consecutive = 0;
+    this.trialInFlight = false;
+    this.backoffMs = INITIAL_BACKOFF_MS;
+    if (this.trippedFlag) {
+      this.trippedFlag = false;
+      this.onChange?.(false);
+    }
+  }
+
+  failure(): void {
+    if (this.threshold < 0) return;
+    this.consecutive++;
+    this.lastFailureAt = this.now();
+    this.trialInFlight = false;
+    if (this.trippedFlag) {
+      this.backoffMs = Math.min(this.backoffMs * MULTIPLIER, MAX_BACKOFF_MS);
+      this.nextBackoffMs = jitter(this.backoffMs);
+      return;
+    }
+    if (this.consecutive >= this.threshold) {
+      this.trippedFlag = true;
+      this.backoffMs = INITIAL_BACKOFF_MS;
+      this.nextBackoffMs = jitter(this.backoffMs);
+      this.onChange?.(true);
+    }
+  }
+
+  /** A dial admitted by ready() ended without a verdict on the backend (client left, declined). */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
+  /** Admin reset: close the breaker now. Returns false when it was not tripped. */
+  reset(): boolean {
+    if (!this.trippedFlag) {
+      this.consecutive = 0;
+      return false;
+    }
+    this.success();
+    return true;
+  }
+}
+
+function jitter(ms: number): number {
+  return ms * (0.5 + Math.random());
+}

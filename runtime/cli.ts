@@ -1,0 +1,61 @@
+// The `sluice` command line (CONTRACT.md §1): run | check | test | replay | schema.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { runCheck } from './cli/check-command.ts';
+import { runRun } from './cli/run-command.ts';
+import { runSchema } from './cli/schema-command.ts';
+import { LOG_LEVEL_NAMES } from './log.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+const program = new Command()
+  .name('sluice')
+  .description('A stateful WebSocket balancer with a pipeline of sandboxed, hot-reloaded valves')
+  .version(pkg.version)
+  .exitOverride()
+  .showHelpAfterError();
+
+const logLevel = new Option(
+  '--log-level <level>',
+  'trace | debug | info | warn | error | fatal (env LOG_LEVEL)',
+).choices(LOG_LEVEL_NAMES.flatMap((l) => [l, l.toUpperCase()]));
+
+program
+  .command('run')
+  .description('start the balancer (default config ./sluice.yaml; none: BE_URLS, else the quickstart)')
+  .argument('[config]', 'config file (YAML or JSON)')
+  .option('--no-watch', 'do not hot-reload the config and valve files')
+  .addOption(logLevel)
+  .action(async (config: string | undefined, opts: { watch: boolean; logLevel?: string }) => {
+    process.exitCode = await runRun(config, opts);
+  });
+
+program
+  .command('check')
+  .description('validate the config, each valve and its options; print every problem')
+  .argument('[config]', 'config file', 'sluice.yaml')
+  .option('--json', 'print problems as JSON objects')
+  .action(async (config: string, opts: { json?: boolean }) => {
+    process.exitCode = await runCheck(config, opts);
+  });
+
+program
+  .command('schema')
+  .description('print the config JSON Schema')
+  .action(() => {
+    process.exitCode = runSchema();
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version exit 0; every other commander error is a usage error: exit 2.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`sluice: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,58 @@
+// `sluice run [config]`: picks the config source (file, BE_URLS, or the embedded quickstart),
+// refuses a bad config with exit 1 before opening any port, then serves until a signal.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatProblem, loadConfigFile, loadConfigFromEnv } from '../config/index.ts';
+import type { LoadResult } from '../config/model.ts';
+import { exitOnSignals } from '../lifecycle.ts';
+import { createLogger, parseLogLevel } from '../log.ts';
+import { startQuickstart } from '../quickstart.ts';
+import { Sluice } from '../sluice.ts';
+
+export interface RunOptions {
+  watch: boolean;
+  logLevel?: string;
+}
+
+/** Runs the balancer; resolves with the exit code only when startup fails. */
+export async function runRun(file: string | undefined, opts: RunOptions): Promise<number> {
+  let loaded: LoadResult;
+  let cleanup: (() => Promise<void>) | undefined;
+  let banner: string | undefined;
+  if (file !== undefined && !existsSync(file)) {
+    process.stderr.write(`sluice: config file not found: ${resolve(file)}\n`);
+    return 1;
+  }
+  const path = file ?? (existsSync('sluice.yaml') ? 'sluice.yaml' : undefined);
+  if (path) {
+    loaded = await loadConfigFile(path, process.env);
+  } else if (process.env.BE_URLS) {
+    loaded = loadConfigFromEnv(process.env, process.cwd());
+  } else {
+    const qs = await startQuickstart(process.env);
+    loaded = qs.loaded;
+    cleanup = qs.stop;
+    banner = qs.banner;
+  }
+  for (const p of loaded.problems) process.stderr.write(`${formatProblem(p)}\n`);
+  const config = loaded.config;
+  if (!config) {
+    process.stderr.write('sluice: the config has errors (above); nothing was started\n');
+    await cleanup?.();
+    return 1;
+  }
+  const level = (opts.logLevel && parseLogLevel(opts.logLevel)) || config.server.loggingLevel;
+  const logger = createLogger(level);
+  const sluice = new Sluice(config, { logger });
+  try {
+    const addr = await sluice.start();
+    logger.info({ frontend: addr.frontend, admin: addr.admin }, 'sluice started');
+  } catch (err) {
+    process.stderr.write(`sluice: ${err instanceof Error ? err.message : String(err)}\n`);
+    await cleanup?.();
+    return 1;
+  }
+  if (banner) process.stdout.write(banner);
+  exitOnSignals(sluice, logger);
+  return 0;
+}

@@ -1,0 +1,155 @@
+// The ControlBus for one process: admin actions applied directly to the pool and the sessions.
+// Actions on sessions only start the work (a failover, a close) and return at once.
+import type { BackendPool } from '../backend/pool.ts';
+import { backendToJson, resolveBackendInput } from '../config/index.ts';
+import type { Frontend } from '../frontend/server.ts';
+import type { Logger } from '../log.ts';
+import type {
+  ActionOutcome,
+  BackendConfigJson,
+  BackendListEntry,
+  ControlBus,
+  FrontendListEntry,
+  SessionListEntry,
+} from './bus.ts';
+
+const SUCCESS: ActionOutcome = { kind: 'success' };
+const NOOP: ActionOutcome = { kind: 'noop' };
+const NOT_FOUND: ActionOutcome = { kind: 'not-found' };
+
+/** Hooks into the valve pipeline, provided by the composition root. */
+export interface PipelineControl {
+  status(): unknown;
+  reload(): Promise<ActionOutcome>;
+}
+
+export class LocalControlBus implements ControlBus {
+  private readonly pool: BackendPool;
+  private readonly frontend: Frontend;
+  private readonly pipeline: PipelineControl;
+  private readonly logger: Logger;
+
+  constructor(pool: BackendPool, frontend: Frontend, pipeline: PipelineControl, logger: Logger) {
+    this.pool = pool;
+    this.frontend = frontend;
+    this.pipeline = pipeline;
+    this.logger = logger;
+  }
+
+  listBackends(): BackendListEntry[] {
+    return this.pool.list().map((b) => ({
+      url: b.config.url,
+      id: b.id,
+      activeConnections: b.active,
+      enabled: b.enabled,
+      tripped: b.breaker.tripped,
+      totalConnections: b.totalConnections,
+      totalFailures: b.totalFailures,
+    }));
+  }
+
+  backendConfig(id: string): BackendConfigJson | undefined {
+    const b = this.pool.get(id);
+    return b ? backendToJson(b.config) : undefined;
+  }
+
+  addBackend(body: unknown): ActionOutcome {
+    const { backend, error } = resolveBackendInput(body);
+    if (!backend) return { kind: 'invalid', reason: error ?? 'invalid backend' };
+    if (this.pool.get(backend.id)) return { kind: 'conflict', reason: `id already exists: ${backend.id}` };
+    if (!this.pool.add(backend)) return { kind: 'conflict', reason: 'url already exists' };
+    this.logger.info({ backend: backend.id, url: backend.url }, 'backend added');
+    return SUCCESS;
+  }
+
+  disableBackend(id: string): ActionOutcome {
+    const b = this.pool.get(id);
+    if (!b) return NOT_FOUND;
+    return this.pool.disable(b) ? SUCCESS : NOOP;
+  }
+
+  enableBackend(id: string): ActionOutcome {
+    const b = this.pool.get(id);
+    if (!b) return NOT_FOUND;
+    return this.pool.enable(b) ? SUCCESS : NOOP;
+  }
+
+  resetBackend(id: string): ActionOutcome {
+    const b = this.pool.get(id);
+    if (!b) return NOT_FOUND;
+    return b.breaker.reset() ? SUCCESS : NOOP;
+  }
+
+  deleteBackend(id: string): ActionOutcome {
+    const b = this.pool.get(id);
+    if (!b) return NOT_FOUND;
+    this.pool.remove(b);
+    // Its sessions move to the remaining backends (or close with 1013 when there are none).
+    for (const s of this.frontend.sessions.values()) if (s.backend === b) s.requestFailover();
+    this.logger.info({ backend: id }, 'backend deleted');
+    return SUCCESS;
+  }
+
+  failoverBackend(id: string): ActionOutcome {
+    const b = this.pool.get(id);
+    if (!b) return NOT_FOUND;
+    let moved = 0;
+    for (const s of this.frontend.sessions.values()) if (s.backend === b && s.requestFailover()) moved++;
+    return moved > 0 ? SUCCESS : NOOP;
+  }
+
+  listSessions(): SessionListEntry[] {
+    const out: SessionListEntry[] = [];
+    for (const s of this.frontend.sessions.values()) {
+      out.push({
+        id: s.id,
+        uri: s.uri,
+        backendId: s.backend.id,
+        reconnects: s.reconnects,
+        msgsReceived: s.msgsReceived,
+        msgsSent: s.msgsSent,
+      });
+    }
+    return out;
+  }
+
+  abortSession(id: string): ActionOutcome {
+    const s = this.frontend.sessions.get(id);
+    if (!s) return NOT_FOUND;
+    if (s.state === 'closing' || s.state === 'closed') return NOOP;
+    s.closeBoth(1000, 'aborted by admin', 'aborted');
+    return SUCCESS;
+  }
+
+  failoverSession(id: string): ActionOutcome {
+    const s = this.frontend.sessions.get(id);
+    if (!s) return NOT_FOUND;
+    return s.requestFailover() ? SUCCESS : NOOP;
+  }
+
+  listFrontends(): FrontendListEntry[] {
+    return [{ id: this.frontend.id }];
+  }
+
+  pauseFrontend(id: string): ActionOutcome {
+    if (id !== this.frontend.id) return NOT_FOUND;
+    if (this.frontend.paused) return NOOP;
+    this.frontend.paused = true;
+    return SUCCESS;
+  }
+
+  resumeFrontend(id: string): ActionOutcome {
+    if (id !== this.frontend.id) return NOT_FOUND;
+    if (!this.frontend.paused) return NOOP;
+    this.frontend.paused = false;
+    return SUCCESS;
+  }
+
+  pipelineStatus(): unknown {
+    return this.pipeline.status();
+  }
+
+  reloadPipeline(): Promise<ActionOutcome> {
+    return this.pipeline.reload();
+  }
+}

@@ -1,0 +1,43 @@
+// A FIFO of messages with a byte count: the session's unsent queue (client → backend messages not
+// yet confirmed written to the live backend socket). Array + head index: O(1) push and shift,
+// compacted now and then so memory follows the live length.
+import type { WireMessage } from '../pipeline/types.ts';
+
+export class MessageQueue {
+  private items: WireMessage[] = [];
+  private head = 0;
+  bytes = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(msg: WireMessage): void {
+    this.items.push(msg);
+    this.bytes += msg.data.length;
+  }
+
+  shift(): WireMessage | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const msg = this.items[this.head];
+    this.items[this.head] = undefined as unknown as WireMessage;
+    this.head++;
+    this.bytes -= msg.data.length;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return msg;
+  }
+
+  /** The message `i` places from the front, without removing it. */
+  at(i: number): WireMessage {
+    return this.items[this.head + i];
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.bytes = 0;
+  }
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Breaker } from '../../../runtime/backend/breaker.ts';
+
+test('trips when the threshold of consecutive failures is reached', () => {
+  const b = new Breaker(3, () => 0);
+  b.failure();
+  b.failure();
+  assert.equal(b.tripped, false);
+  b.failure();
+  assert.equal(b.tripped, true);
+  assert.equal(b.ready(), false);
+});
+
+test('a success in between resets the consecutive count', () => {
+  const b = new Breaker(2, () => 0);
+  b.failure();
+  b.success();
+  b.failure();
+  assert.equal(b.tripped, false);
+});
+
+test('a negative threshold disables the breaker', () => {
+  const b = new Breaker(-1, () => 0);
+  for (let i = 0; i < 100; i++) b.failure();
+  assert.equal(b.tripped, false);
+  assert.equal(b.ready(), true);
+});
+
+test('half-open admits exactly one trial after the backoff, and a success closes it', () => {
+  let now = 0;
+  const b = new Breaker(1, () => now);
+  b.failure();
+  assert.equal(b.ready(), false);
+  now = 800; // past the first backoff (500 ms ±50 %)
+  assert.equal(b.ready(), true);
+  assert.equal(b.ready(), false, 'only one trial at a time');
+  b.success();
+  assert.equal(b.tripped, false);
+  assert.equal(b.ready(), true);
+});
+
+test('a failed trial keeps it tripped with a longer backoff', () => {
+  let now = 0;
+  const b = new Breaker(1, () => now);
+  b.failure();
+  now = 800;
+  assert.equal(b.ready(), true);
+  b.failure();
+  assert.equal(b.tripped, true);
+  now = 800 + 200;
+  assert.equal(b.ready(), false);
+});
+
+test('reset closes a tripped breaker and reports whether it was tripped', () => {
+  const changes: boolean[] = [];
+  const b = new Breaker(1, () => 0);
+  b.onChange = (t) => changes.push(t);
+  assert.equal(b.reset(), false);
+  b.failure();
+  assert.equal(b.reset(), true);
+  assert.equal(b.tripped, false);
+  assert.deepEqual(changes, [true, false]);
+});
