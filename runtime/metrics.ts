@@ -8,7 +8,8 @@ export type Metrics = ReturnType<typeof createMetrics>;
 /** Creates the metric set on a fresh registry. */
 export function createMetrics(options: { instrumentation: boolean; defaultMetrics?: boolean }) {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'sluice_process_' });
+  if (options.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
   const on = [registry];
   // wsbalancer's metrics are registered only with enable-instrumentation (CONTRACT.md §2).
   const legacy = options.instrumentation ? [registry] : [];
@@ -39,7 +40,11 @@ export function createMetrics(options: { instrumentation: boolean; defaultMetric
     }),
 
     // sessions
-    sessionsActive: new Gauge({ name: 'sluice_sessions_active', help: 'Open client sessions', registers: on }),
+    sessionsActive: new Gauge({
+      name: 'sluice_sessions_active',
+      help: 'Open client sessions',
+      registers: on,
+    }),
     sessionsOpened: new Counter({
       name: 'sluice_sessions_opened_total',
       help: 'Client sessions opened',
@@ -93,7 +98,7 @@ export function createMetrics(options: { instrumentation: boolean; defaultMetric
     // backends
     dials: new Counter({
       name: 'sluice_backend_dials_total',
-      help: 'Backend dials, by backend and result (success, declined, failed, timeout, tripped, subprotocol)',
+      help: 'Backend dials, by backend and result (success, declined, failed, timeout, tripped, subprotocol, client, aborted)',
       labelNames: ['backend', 'result'],
       registers: on,
     }),

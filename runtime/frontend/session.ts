@@ -327,7 +327,7 @@ export class Session implements PipelineSession {
     this.reconnects++;
     this.attach(r.ws);
     if (this.ctx.metrics.instrumentation) {
-      this.ctx.metrics.wsbNewSession.inc({ backend: this.backend.id, frontend: this.ctx.frontendId });
+      // wsbalancer_new_session counts client sessions, so a failover only moves the active gauge.
       this.ctx.metrics.wsbActiveSessions.inc({ backend: this.backend.id, frontend: this.ctx.frontendId });
     }
     if (this.pipeline.empty) this.resume([]);
@@ -398,6 +398,9 @@ export class Session implements PipelineSession {
 
   private closeClient(code: number, reason: string): void {
     this.state = 'closing';
+    // A failover or backpressure may have paused the client: its close reply must be read, or the
+    // closing handshake only ends when closeTimeoutMs destroys the socket.
+    this.client.resume();
     if (code === 1005) this.client.close();
     else this.client.close(isSendableCloseCode(code) ? code : 1011, clampCloseReason(reason));
     const timer = setTimeout(() => this.client.terminate(), this.ctx.closeTimeoutMs);
