@@ -10,7 +10,8 @@ const QUICKSTART = fileURLToPath(new URL('../examples/quickstart/sluice.yaml', i
 
 export interface Quickstart {
   loaded: LoadResult;
-  banner: string;
+  /** What to print once the listeners are bound (their real ports). */
+  banner(frontend: string, admin: string): string;
   stop(): Promise<void>;
 }
 
@@ -23,17 +24,16 @@ export async function startQuickstart(env: NodeJS.ProcessEnv): Promise<Quickstar
     ECHO_A_URL: a.url,
     ECHO_B_URL: b.url,
   });
-  const fe = loaded.config?.server.frontend.address ?? '127.0.0.1:8080';
-  const adm = loaded.config?.server.admin.address ?? '127.0.0.1:8081';
-  const banner = [
-    '',
-    `Sluice quickstart: two echo backends (${a.url}, ${b.url}) behind ws://${fe}/`,
-    `  try it:   npx node -e "const ws=new WebSocket('ws://${fe}/');ws.onopen=()=>ws.send('hello');ws.onmessage=(e)=>{console.log(e.data);ws.close()}"`,
-    `  admin:    curl http://${adm}/backend/list   (also /session/list, /pipeline, /metrics)`,
-    `  config:   ${QUICKSTART}`,
-    '  stop:     Ctrl-C',
-    '',
-  ].join('\n');
+  const banner = (fe: string, adm: string) =>
+    [
+      '',
+      `Sluice quickstart: two echo backends (${a.url}, ${b.url}) behind ws://${fe}/`,
+      `  try it:   npx node -e "const ws=new WebSocket('ws://${fe}/');ws.onopen=()=>ws.send('hello');ws.onmessage=(e)=>{console.log(e.data);ws.close()}"`,
+      `  admin:    curl http://${adm}/backend/list   (also /session/list, /pipeline, /metrics)`,
+      `  config:   ${QUICKSTART}`,
+      '  stop:     Ctrl-C',
+      '',
+    ].join('\n');
   return {
     loaded,
     banner,

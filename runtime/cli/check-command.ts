@@ -1,10 +1,10 @@
 // `sluice check [config]`: every problem as `file:line:col  path  message`; exit 1 on errors.
-import { checkConfig, formatProblem } from '../config/index.ts';
+import { checkConfig, formatProblem, formatProblemsJson } from '../config/index.ts';
 
 export async function runCheck(file: string, opts: { json?: boolean }): Promise<number> {
   const problems = await checkConfig(file, process.env);
   if (opts.json) {
-    for (const p of problems) process.stdout.write(`${JSON.stringify(p)}\n`);
+    process.stdout.write(`${formatProblemsJson(problems)}\n`);
   } else {
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
     const errors = problems.filter((p) => p.severity === 'error').length;

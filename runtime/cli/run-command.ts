@@ -6,7 +6,7 @@ import { formatProblem, loadConfigFile, loadConfigFromEnv } from '../config/inde
 import type { LoadResult } from '../config/model.ts';
 import { exitOnSignals } from '../lifecycle.ts';
 import { createLogger, parseLogLevel } from '../log.ts';
-import { startQuickstart } from '../quickstart.ts';
+import { type Quickstart, startQuickstart } from '../quickstart.ts';
 import { Sluice } from '../sluice.ts';
 
 export interface RunOptions {
@@ -18,7 +18,7 @@ export interface RunOptions {
 export async function runRun(file: string | undefined, opts: RunOptions): Promise<number> {
   let loaded: LoadResult;
   let cleanup: (() => Promise<void>) | undefined;
-  let banner: string | undefined;
+  let banner: Quickstart['banner'] | undefined;
   if (file !== undefined && !existsSync(file)) {
     process.stderr.write(`sluice: config file not found: ${resolve(file)}\n`);
     return 1;
@@ -47,12 +47,15 @@ export async function runRun(file: string | undefined, opts: RunOptions): Promis
   try {
     const addr = await sluice.start();
     logger.info({ frontend: addr.frontend, admin: addr.admin }, 'sluice started');
+    const fe = `${addr.frontend.address}:${addr.frontend.port}`;
+    const adm = `${addr.admin.host}:${addr.admin.port}`;
+    if (banner) process.stdout.write(banner(fe, adm));
+    else process.stdout.write(`sluice: listening on ws://${fe}/ (admin http://${adm}/)\n`);
   } catch (err) {
     process.stderr.write(`sluice: ${err instanceof Error ? err.message : String(err)}\n`);
     await cleanup?.();
     return 1;
   }
-  if (banner) process.stdout.write(banner);
   exitOnSignals(sluice, logger);
   return 0;
 }
