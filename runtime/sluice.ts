@@ -18,7 +18,7 @@ export interface SluiceOptions {
 
 /** What the composition root needs from the valve runtime. */
 export interface PipelineRuntime extends PipelineControl {
-  attach(frontend: Frontend): void;
+  attach(sluice: Sluice): void;
   stop(): Promise<void>;
 }
 
@@ -51,12 +51,12 @@ export class Sluice {
     );
     this.frontend = new Frontend({ config, pool: this.pool, metrics: this.metrics, logger: this.logger });
     this.pipeline = options.pipeline;
-    this.pipeline?.attach(this.frontend);
     const control: PipelineControl = this.pipeline ?? {
       status: () => ({ valves: [] }),
       reload: async (): Promise<ActionOutcome> => ({ kind: 'noop' }),
     };
     this.bus = new LocalControlBus(this.pool, this.frontend, control, this.logger);
+    this.pipeline?.attach(this);
     this.admin = createAdminServer({
       config: config.server.admin,
       bus: this.bus,

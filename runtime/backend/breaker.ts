@@ -8,7 +8,8 @@ const MULTIPLIER = 1.5;
 const MAX_BACKOFF_MS = 60_000;
 
 export class Breaker {
-  readonly threshold: number;
+  /** Changed by a config reload; takes effect from the next failure. */
+  threshold: number;
   private consecutive = 0;
   private trippedFlag = false;
   private lastFailureAt = 0;

@@ -7,7 +7,9 @@ import type { LoadResult } from '../config/model.ts';
 import { exitOnSignals } from '../lifecycle.ts';
 import { createLogger, parseLogLevel } from '../log.ts';
 import { type Quickstart, startQuickstart } from '../quickstart.ts';
+import { createMetrics } from '../metrics.ts';
 import { Sluice } from '../sluice.ts';
+import { Reloader } from '../watch/reloader.ts';
 
 export interface RunOptions {
   watch: boolean;
@@ -43,7 +45,23 @@ export async function runRun(file: string | undefined, opts: RunOptions): Promis
   }
   const level = (opts.logLevel && parseLogLevel(opts.logLevel)) || config.server.loggingLevel;
   const logger = createLogger(level);
-  const sluice = new Sluice(config, { logger });
+  const metrics = createMetrics({ instrumentation: config.server.enableInstrumentation });
+  const pipeline = new Reloader({ config, env: process.env, logger, metrics, watch: opts.watch });
+  const built = await pipeline.init().catch((err: unknown) => ({
+    ok: false as const,
+    errors: [{ valve: '', file: '', line: 0, column: 0, message: String(err) }],
+    warnings: [],
+  }));
+  for (const w of built.warnings)
+    process.stderr.write(`${w.file}:${w.line}:${w.column}  warning: ${w.message}\n`);
+  if (!built.ok) {
+    for (const e of built.errors) process.stderr.write(`${e.file}:${e.line}:${e.column}  ${e.message}\n`);
+    process.stderr.write('sluice: a valve failed to load (above); nothing was started\n');
+    await pipeline.stop();
+    await cleanup?.();
+    return 1;
+  }
+  const sluice = new Sluice(config, { logger, metrics, pipeline });
   try {
     const addr = await sluice.start();
     logger.info({ frontend: addr.frontend, admin: addr.admin }, 'sluice started');
@@ -53,6 +71,7 @@ export async function runRun(file: string | undefined, opts: RunOptions): Promis
     else process.stdout.write(`sluice: listening on ws://${fe}/ (admin http://${adm}/)\n`);
   } catch (err) {
     process.stderr.write(`sluice: ${err instanceof Error ? err.message : String(err)}\n`);
+    await pipeline.stop();
     await cleanup?.();
     return 1;
   }
