@@ -6,10 +6,12 @@ import type { ResolvedConfig } from './config/model.ts';
 import { type Logger, silentLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { Sluice } from './sluice.ts';
+import type { ValveProvider } from './pipeline/provider.ts';
 import { Reloader } from './watch/reloader.ts';
 
 export type { ResolvedConfig } from './config/model.ts';
 export { loadConfigFile, loadConfigObject, loadConfigText } from './config/index.ts';
+export type { ValveEntryInput, ValveProvider } from './pipeline/provider.ts';
 export type { SessionInfo, WireMessage } from './pipeline/types.ts';
 export { Sluice } from './sluice.ts';
 export { startEchoBackend } from './testing/echo-backend.ts';
@@ -22,6 +24,8 @@ export interface CreateSluiceOptions {
   baseDir?: string;
   /** Watch valve files and hot-reload them; default false. */
   watch?: boolean;
+  /** Given each new session, returns extra valve entries for it (run sandboxed, after `pipeline:`). */
+  valveProvider?: ValveProvider;
 }
 
 /**
@@ -42,6 +46,7 @@ export async function createSluice(
     logger,
     metrics,
     watch: options.watch ?? false,
+    provider: options.valveProvider,
   });
   const built = await pipeline.init();
   if (!built.ok) {

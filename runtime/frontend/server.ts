@@ -19,7 +19,7 @@ import { newSessionId, normalizeForId } from '../ids.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { EMPTY_SELECTOR } from '../pipeline/empty.ts';
-import type { PipelineSelector, SessionInfo } from '../pipeline/types.ts';
+import type { PipelineSelector, SessionInfo, SessionPipeline } from '../pipeline/types.ts';
 import { checkUpgrade, clientAddress, offeredProtocols, upstreamHeaders } from './handshake.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { Session } from './session.ts';
@@ -46,7 +46,7 @@ export class Frontend {
   draining = false;
   /** Swapped on hot reload; new sessions take the current one. */
   pipelines: PipelineSelector = EMPTY_SELECTOR;
-  private readonly config: ResolvedConfig;
+  private config: ResolvedConfig;
   private readonly pool: BackendPool;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
@@ -101,6 +101,17 @@ export class Frontend {
       else socket.destroy();
     });
     this.heartbeat = new Heartbeat(this.sessions, opts.config, opts.logger);
+  }
+
+  /**
+   * Hot reload: new settings for sessions (timeouts, queues, headers, origins, …). Keys baked into
+   * the listener are refused earlier (config/restart-keys.ts).
+   */
+  reconfigure(next: ResolvedConfig): void {
+    this.config = next;
+    this.ctx.server = next.server;
+    this.ctx.upstream = next.upstream;
+    this.heartbeat.reconfigure(next);
   }
 
   /** Binds the listener; rejects with a message naming the address when it cannot. */
@@ -220,6 +231,43 @@ export class Frontend {
     request: DialRequest,
     dialed: Extract<PoolDialResult, { ok: true }>,
   ): void {
+    const url = new URL(request.path, 'ws://sluice');
+    const info: SessionInfo = {
+      id: newSessionId(),
+      path: url.pathname,
+      query: url.search.slice(1),
+      subprotocol: dialed.protocol,
+      clientAddress: clientAddress(req),
+      headers: flatHeaders(req),
+      backend: { id: dialed.backend.id, url: dialed.backend.config.url },
+    };
+    const selected = this.pipelines.select(info);
+    if (!(selected instanceof Promise)) {
+      this.accept(req, socket, head, request, dialed, info, selected);
+      return;
+    }
+    selected.then(
+      (pipeline) => {
+        if (socket.destroyed) this.giveBack(dialed);
+        else this.accept(req, socket, head, request, dialed, info, pipeline);
+      },
+      (err: unknown) => {
+        this.logger.error({ err, path: info.path }, 'the valve provider failed: refusing the session');
+        this.giveBack(dialed);
+        this.reject(socket, 500);
+      },
+    );
+  }
+
+  private accept(
+    req: TaggedRequest,
+    socket: Duplex,
+    head: Buffer,
+    request: DialRequest,
+    dialed: Extract<PoolDialResult, { ok: true }>,
+    info: SessionInfo,
+    pipeline: SessionPipeline,
+  ): void {
     req[kUpgrade] = { protocol: dialed.protocol, passHeaders: dialed.passHeaders };
     let upgraded = false;
     // ws answers a request it finds invalid itself and never calls back: give the backend back.
@@ -231,17 +279,6 @@ export class Frontend {
       upgraded = true;
       socket.off('close', onAbort);
       req[kUpgrade] = undefined;
-      const url = new URL(request.path, 'ws://sluice');
-      const info: SessionInfo = {
-        id: newSessionId(),
-        path: url.pathname,
-        query: url.search.slice(1),
-        subprotocol: dialed.protocol,
-        clientAddress: clientAddress(req),
-        headers: flatHeaders(req),
-        backend: { id: dialed.backend.id, url: dialed.backend.config.url },
-      };
-      const pipeline = this.pipelines.select(info);
       const session = new Session(this.ctx, info.id, client, dialed, request, info, request.path, pipeline);
       this.sessions.set(session.id, session);
       this.logger.debug(

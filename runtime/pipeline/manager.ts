@@ -9,7 +9,9 @@ import type { Metrics } from '../metrics.ts';
 import { ValveHost } from '../sandbox/valve-host.ts';
 import type { Clock } from '../sandbox/clock.ts';
 import type { PipelineStatus, ValveLoadError, ValveLoadWarning } from '../sandbox/types.ts';
-import { EMPTY_SELECTOR } from './empty.ts';
+import { EMPTY_PIPELINE, EMPTY_SELECTOR } from './empty.ts';
+import { type ProviderHost, ProviderSelector, type ValveProvider } from './provider.ts';
+import type { PipelineSelector } from './types.ts';
 import type { PipelineVersion } from './version.ts';
 
 export type ApplyResult =
@@ -23,24 +25,55 @@ export class PipelineManager {
   private readonly logger: Logger;
   private readonly metrics: Metrics;
   private readonly clock: Clock | undefined;
+  private entries: PipelineEntryConfig[] = [];
+  private readonly provided: ProviderSelector | undefined;
   /** Valves' source files of the running version (for the file watcher). */
   files: string[] = [];
 
-  constructor(logger: Logger, metrics: Metrics, clock?: Clock) {
+  constructor(
+    logger: Logger,
+    metrics: Metrics,
+    options: { clock?: Clock; provider?: ValveProvider; baseDir?: string } = {},
+  ) {
     this.logger = logger;
     this.metrics = metrics;
-    this.clock = clock;
+    this.clock = options.clock;
+    if (options.provider) {
+      const host: ProviderHost = {
+        current: () => ({ entries: this.entries, version: this.version }),
+        buildSide: (entries) => this.buildSide(entries),
+        empty: () => EMPTY_PIPELINE,
+      };
+      this.provided = new ProviderSelector(host, options.provider, options.baseDir ?? process.cwd());
+    }
   }
 
   attach(frontend: Frontend): void {
     this.frontend = frontend;
-    frontend.pipelines = this.version ? this.version.selector() : EMPTY_SELECTOR;
+    frontend.pipelines = this.selector();
+  }
+
+  private selector(): PipelineSelector {
+    if (this.provided) return this.provided;
+    return this.version ? this.version.selector() : EMPTY_SELECTOR;
+  }
+
+  /** Compiles a version for a ValveProvider's list; it never becomes the running one. */
+  private async buildSide(entries: PipelineEntryConfig[]): Promise<PipelineVersion> {
+    this.host ??= await ValveHost.start({ logger: this.logger, metrics: this.metrics, clock: this.clock });
+    const built = await this.host.build(entries);
+    if (!built.ok) {
+      const e = built.errors[0];
+      throw new Error(`${e.file}:${e.line}:${e.column} ${e.message}`);
+    }
+    return built.version;
   }
 
   /** Builds `entries` and, when they compile, makes them the running pipeline. */
   async apply(entries: PipelineEntryConfig[]): Promise<ApplyResult> {
     if (entries.length === 0 && !this.host) {
       this.files = [];
+      this.entries = entries;
       return { ok: true, warnings: [] };
     }
     this.host ??= await ValveHost.start({ logger: this.logger, metrics: this.metrics, clock: this.clock });
@@ -48,12 +81,16 @@ export class PipelineManager {
     if (!built.ok) return built;
     const old = this.version;
     this.version = built.version;
+    this.entries = entries;
     this.files = entries.map((e) => e.file);
+    this.provided?.clear();
     const frontend = this.frontend;
     if (frontend) {
-      frontend.pipelines = built.version.selector();
+      frontend.pipelines = this.selector();
       for (const s of frontend.sessions.values()) {
-        if (s.state === 'closed') continue;
+        // Sessions on a ValveProvider's version keep it; the others move to the new version.
+        const onConfig = s.pipeline.empty || (s.pipeline as { version?: unknown }).version === old;
+        if (s.state === 'closed' || !onConfig) continue;
         s.pipeline = built.version.adopt(s, s.pipeline, s.info);
       }
     }

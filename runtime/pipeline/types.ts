@@ -59,7 +59,11 @@ export interface SessionPipeline {
   close(session: PipelineSession): void;
 }
 
-/** Chooses the pipeline for a new session (config `when:` clauses, embedding ValveProvider). */
+/**
+ * Chooses the pipeline for a new session (config `when:` clauses, embedding ValveProvider). It may
+ * answer with a promise (a ValveProvider's valves are compiled on first use); the client is
+ * upgraded only once it settles.
+ */
 export interface PipelineSelector {
-  select(info: SessionInfo): SessionPipeline;
+  select(info: SessionInfo): SessionPipeline | Promise<SessionPipeline>;
 }

@@ -13,7 +13,7 @@ export class PipelineVersion {
   private readonly engine: PipelineEngine;
   private readonly matchers: WhenMatcher[];
   private readonly chains = new Map<string, readonly number[]>();
-  private readonly selectorObject: PipelineSelector;
+  private readonly selectorObject: { select(info: SessionInfo): SessionPipeline };
 
   constructor(engine: PipelineEngine, id: number, entries: readonly PipelineEntryConfig[]) {
     this.engine = engine;
@@ -25,7 +25,7 @@ export class PipelineVersion {
   }
 
   /** The selector new sessions use. */
-  selector(): PipelineSelector {
+  selector(): { select(info: SessionInfo): SessionPipeline } {
     return this.selectorObject;
   }
 

@@ -10,6 +10,7 @@ import type { ActionOutcome } from '../control/bus.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { type ApplyResult, PipelineManager } from '../pipeline/manager.ts';
+import type { ValveProvider } from '../pipeline/provider.ts';
 import type { Clock } from '../sandbox/clock.ts';
 import type { PipelineRuntime, Sluice } from '../sluice.ts';
 import { FileWatcher } from './file-watcher.ts';
@@ -22,6 +23,8 @@ export interface ReloaderOptions {
   /** Watch the config and valve files (sluice run's default; `--no-watch` turns it off). */
   watch: boolean;
   clock?: Clock;
+  /** The embedding API's ValveProvider. */
+  provider?: ValveProvider;
 }
 
 interface ReloadError {
@@ -52,7 +55,11 @@ export class Reloader implements PipelineRuntime {
     this.env = options.env;
     this.logger = options.logger;
     this.metrics = options.metrics;
-    this.manager = new PipelineManager(options.logger, options.metrics, options.clock);
+    this.manager = new PipelineManager(options.logger, options.metrics, {
+      clock: options.clock,
+      provider: options.provider,
+      baseDir: options.config.baseDir,
+    });
     this.configHash = hashFile(options.config.file);
     if (options.watch) {
       this.watcher = new FileWatcher({ onChange: (changed) => void this.reload('watch', changed) });
