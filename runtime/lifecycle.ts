@@ -28,3 +28,16 @@ export function exitOnSignals(sluice: Sluice, logger: Logger): void {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
+
+/**
+ * A bug in one session's event handler must not drop every other session: log it loudly and
+ * keep serving (the session concerned is usually closed by its socket error anyway).
+ */
+export function surviveInternalErrors(logger: Logger): void {
+  process.on('uncaughtException', (err) => {
+    logger.error({ err }, 'internal error: kept serving (please report this)');
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.error({ err }, 'internal error (promise): kept serving (please report this)');
+  });
+}

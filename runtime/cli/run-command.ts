@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatProblem, loadConfigFile, loadConfigFromEnv } from '../config/index.ts';
 import type { LoadResult } from '../config/model.ts';
-import { exitOnSignals } from '../lifecycle.ts';
+import { exitOnSignals, surviveInternalErrors } from '../lifecycle.ts';
 import { createLogger, parseLogLevel } from '../log.ts';
 import { type Quickstart, startQuickstart } from '../quickstart.ts';
 import { createMetrics } from '../metrics.ts';
@@ -76,5 +76,6 @@ export async function runRun(file: string | undefined, opts: RunOptions): Promis
     return 1;
   }
   exitOnSignals(sluice, logger);
+  surviveInternalErrors(logger);
   return 0;
 }
