@@ -21,15 +21,27 @@ export const ERRORS = {
     http: 502,
     close: 1013,
   },
-  SLUICE_ERR_MESSAGE_TOO_BIG: { message: 'message larger than server.max-message-size', http: 413, close: 1009 },
+  SLUICE_ERR_MESSAGE_TOO_BIG: {
+    message: 'message larger than server.max-message-size',
+    http: 413,
+    close: 1009,
+  },
   SLUICE_ERR_QUEUE_OVERFLOW: {
     message: 'too many messages queued while failing over',
     http: 503,
     close: 1013,
   },
-  SLUICE_ERR_FLAPPING: { message: 'backend connection flapping (max-reconnects exceeded)', http: 503, close: 1013 },
+  SLUICE_ERR_FLAPPING: {
+    message: 'backend connection flapping (max-reconnects exceeded)',
+    http: 503,
+    close: 1013,
+  },
   SLUICE_ERR_STALLED: { message: 'peer stopped reading (stall-timeout)', http: 503, close: 1008 },
-  SLUICE_ERR_AUTH_DECLINED: { message: 'the backend declined the reconnect (401/403)', http: 403, close: 1008 },
+  SLUICE_ERR_AUTH_DECLINED: {
+    message: 'the backend declined the reconnect (401/403)',
+    http: 403,
+    close: 1008,
+  },
   SLUICE_ERR_PING_TIMEOUT: { message: 'peer did not answer ping in time', http: 504, close: 1011 },
   SLUICE_ERR_VALVE: { message: 'valve error', http: 500, close: 1011 },
   SLUICE_ERR_SESSION_ABORTED: { message: 'session aborted by the admin API', http: 200, close: 1000 },
@@ -54,9 +66,7 @@ export class SluiceError extends Error {
 
 /** Close codes that must never be sent on the wire (RFC 6455 §7.4.1). */
 export function isSendableCloseCode(code: number): boolean {
-  return (
-    (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)
-  );
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
 
 /** Cuts a close reason to 123 bytes of UTF-8 without splitting a character. */

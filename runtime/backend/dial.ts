@@ -62,6 +62,8 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
     settle = resolve;
   });
   let passHeaders: Record<string, string | string[]> = {};
+  /** The backend's real choice; '' when it chose none (RFC 6455 allows that). */
+  let chosen: string | undefined;
   let done = false;
   const finish = (r: DialResult) => {
     if (done) return;
@@ -76,6 +78,14 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
 
   ws.on('upgrade', (res: IncomingMessage) => {
     passHeaders = pickHeaders(res, backend.passHeaders);
+    const answered = res.headers['sec-websocket-protocol'];
+    chosen = typeof answered === 'string' ? answered : '';
+    // ws aborts a handshake whose server chose no subprotocol from a non-empty offer ("Server sent
+    // no subprotocol"); wsbalancer and RFC 6455 accept it (the session has no subprotocol). ws
+    // checks the header after this event, so satisfy its check; `chosen` keeps the real answer.
+    if (answered === undefined && request.protocols.length > 0) {
+      res.headers['sec-websocket-protocol'] = request.protocols[0];
+    }
   });
   ws.on('unexpected-response', (req, res: IncomingMessage) => {
     const status = res.statusCode ?? 502;
@@ -88,7 +98,7 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
     }
   });
   ws.on('open', () => {
-    const protocol = ws.protocol;
+    const protocol = chosen ?? ws.protocol;
     if (request.requireProtocol !== undefined && protocol !== request.requireProtocol) {
       finish({
         ok: false,

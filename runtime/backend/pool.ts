@@ -30,12 +30,14 @@ export interface PoolDialOptions {
 
 export class BackendPool {
   private backends: Backend[];
-  private readonly selector: Selector;
+  private selector: Selector;
+  private selection: SelectionPolicy;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
 
   constructor(configs: BackendConfig[], selection: SelectionPolicy, metrics: Metrics, logger: Logger) {
     this.selector = new Selector(selection);
+    this.selection = selection;
     this.metrics = metrics;
     this.logger = logger;
     this.backends = [];
@@ -73,6 +75,37 @@ export class BackendPool {
     backend.enabled = false;
     this.backends = this.backends.filter((b) => b !== backend);
     this.metrics.breakerState.remove({ backend: backend.id });
+  }
+
+  /**
+   * Hot reload: makes the pool match `configs` (the config file is the truth). Changed backends
+   * take their new settings for the next dial; backends no longer listed are removed and returned
+   * so the caller can move their sessions.
+   */
+  reconcile(
+    configs: BackendConfig[],
+    selection: SelectionPolicy,
+  ): { added: string[]; updated: string[]; removed: Backend[] } {
+    if (selection !== this.selection) {
+      this.selection = selection;
+      this.selector = new Selector(selection);
+    }
+    const wanted = new Map(configs.map((c) => [c.id, c]));
+    const removed = this.backends.filter((b) => !wanted.has(b.id));
+    for (const b of removed) this.remove(b);
+    const added: string[] = [];
+    const updated: string[] = [];
+    for (const c of configs) {
+      const b = this.get(c.id);
+      if (!b) {
+        if (this.add(c)) added.push(c.id);
+      } else if (JSON.stringify(b.config) !== JSON.stringify(c)) {
+        b.config = c;
+        b.breaker.threshold = c.breakerThreshold;
+        updated.push(c.id);
+      }
+    }
+    return { added, updated, removed };
   }
 
   disable(backend: Backend): boolean {

@@ -259,7 +259,7 @@ export interface ServerSection {
    */
   'client-ping-interval'?: Duration;
   /**
-   * A client that does not answer a ping within this time is closed (1011).
+   * A client that does not answer a ping within this time is dropped (its connection is closed; the backend gets 1001).
    */
   'client-pong-timeout'?: Duration;
   /**

@@ -8,7 +8,7 @@ import type { Session } from './session.ts';
 
 export class Heartbeat {
   private readonly sessions: Map<string, Session>;
-  private readonly config: ResolvedConfig;
+  private config: ResolvedConfig;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
 
@@ -22,9 +22,20 @@ export class Heartbeat {
     const s = this.config.server;
     const periods = [s.clientPingIntervalMs, s.clientPongTimeoutMs];
     for (const b of this.config.upstream.backends) periods.push(b.pingTimeMs, b.pongTimeoutMs);
-    const tick = Math.max(50, Math.min(1000, ...periods.filter((p) => p > 0).map((p) => p / 4)));
+    // At most 250 ms: a backend added at runtime (POST /backend/add) may ping more often than any
+    // configured one, and a tick as long as its ping-time skips every other ping (1 s → 2 s gaps).
+    const tick = Math.max(50, Math.min(250, ...periods.filter((p) => p > 0).map((p) => p / 4)));
     this.timer = setInterval(() => this.sweep(), tick);
     this.timer.unref();
+  }
+
+  /** New intervals after a hot reload. */
+  reconfigure(next: ResolvedConfig): void {
+    this.config = next;
+    if (this.timer) {
+      this.stop();
+      this.start();
+    }
   }
 
   stop(): void {
@@ -48,7 +59,8 @@ export class Heartbeat {
         } else if (now - session.clientPingAt >= clientPingIntervalMs) {
           session.clientAwaitingPong = true;
           session.clientPingAt = now;
-          session.client.ping();
+          // ws throws on ping() once a close handshake has begun (readyState CLOSING).
+          if (session.client.readyState === session.client.OPEN) session.client.ping();
         }
       }
       const link = session.link;
@@ -65,7 +77,7 @@ export class Heartbeat {
       } else if (now - session.linkPingAt >= b.pingTimeMs) {
         session.linkAwaitingPong = true;
         session.linkPingAt = now;
-        link.ping();
+        if (link.readyState === link.OPEN) link.ping();
       }
     }
   }

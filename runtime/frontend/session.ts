@@ -39,13 +39,16 @@ export class Session implements PipelineSession {
   reconnects = 0;
   msgsReceived = 0;
   msgsSent = 0;
-  readonly pipeline: SessionPipeline;
+  /** Swapped to a new version on hot reload (PipelineVersion.adopt). */
+  pipeline: SessionPipeline;
   private readonly ctx: SessionContext;
   private readonly request: DialRequest;
   private readonly unsent = new MessageQueue();
   private linkOnSent: ((err?: Error) => void) | undefined;
   private failover: FailoverDial | undefined;
   private failoverStarted = 0;
+  /** The unsent queue when the link was lost (the failover queue bound counts growth past it). */
+  private heldAtStart = { length: 0, bytes: 0 };
   private readonly failoverTimes: number[] = [];
   /** Admin failover in progress: the old link is being closed gracefully before the dial. */
   private draining = false;
@@ -127,8 +130,10 @@ export class Session implements PipelineSession {
       this.link.send(msg.data, { binary: msg.binary }, this.linkOnSent);
       this.backpressure.afterBackendWrite();
     } else if (
-      this.unsent.length > this.ctx.upstream.queueMaxMessages ||
-      this.unsent.bytes > this.ctx.upstream.queueMaxBytes
+      // Only what arrives while no link takes it counts: messages already written but not yet
+      // confirmed are bounded by backpressure (high-water mark), not by this queue.
+      this.unsent.length - this.heldAtStart.length > this.ctx.upstream.queueMaxMessages ||
+      this.unsent.bytes - this.heldAtStart.bytes > this.ctx.upstream.queueMaxBytes
     ) {
       this.ctx.metrics.queueOverflows.inc({ queue: 'failover' });
       this.end('SLUICE_ERR_QUEUE_OVERFLOW', 'overflow');
@@ -266,6 +271,8 @@ export class Session implements PipelineSession {
     // Stop writing to the old backend, let it answer what it already has, then switch. Messages
     // it sends before its close frame still reach the client, strictly before the new backend's.
     this.draining = true;
+    this.heldAtStart = { length: this.unsent.length, bytes: this.unsent.bytes };
+    this.client.pause();
     const ws = this.link;
     ws.close(1001, 'failover');
     const timer = setTimeout(() => {
@@ -289,6 +296,7 @@ export class Session implements PipelineSession {
     this.failoverTimes.push(now);
     this.state = 'failing-over';
     this.failoverStarted = now;
+    this.heldAtStart = { length: this.unsent.length, bytes: this.unsent.bytes };
     // TCP backpressure, not buffering: the client's messages wait in its socket meanwhile.
     this.client.pause();
     const headers = { ...this.request.headers };

@@ -1,5 +1,5 @@
 // Starts a real Sluice (frontend + admin listeners on 127.0.0.1, port 0) for integration tests.
-import { loadConfigObject } from '../../runtime/config/index.ts';
+import { type LoadResult, loadConfigObject, loadConfigText } from '../../runtime/config/index.ts';
 import { Sluice, type SluiceOptions } from '../../runtime/sluice.ts';
 
 export interface RunningSluice {
@@ -26,7 +26,23 @@ export async function startSluice(
       admin: { address: '127.0.0.1:0', ...((server.admin as object) ?? {}) },
     },
   };
-  const loaded = loadConfigObject(withListeners, process.cwd(), env);
+  return startLoaded(loadConfigObject(withListeners, process.cwd(), env), options);
+}
+
+/**
+ * Loads config file text (`file` names it and picks YAML or JSON) and starts Sluice. The text
+ * must set server.frontend.address and server.admin.address (127.0.0.1:0 in tests).
+ */
+export function startSluiceText(
+  text: string,
+  file = 'sluice.yaml',
+  env: NodeJS.ProcessEnv = {},
+  options: SluiceOptions = {},
+): Promise<RunningSluice> {
+  return startLoaded(loadConfigText(text, file, env), options);
+}
+
+async function startLoaded(loaded: LoadResult, options: SluiceOptions): Promise<RunningSluice> {
   if (!loaded.config) {
     throw new Error(`bad test config:\n${loaded.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
   }
