@@ -8,8 +8,7 @@ export type Metrics = ReturnType<typeof createMetrics>;
 /** Creates the metric set on a fresh registry. */
 export function createMetrics(options: { instrumentation: boolean; defaultMetrics?: boolean }) {
   const registry = new Registry();
-  if (options.defaultMetrics !== false)
-    collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
   const on = [registry];
   // wsbalancer's metrics are registered only with enable-instrumentation (CONTRACT.md §2).
   const legacy = options.instrumentation ? [registry] : [];

@@ -63,7 +63,8 @@ test('a ValveProvider that returns invalid entries gets the session refused with
     },
     {
       baseDir: dir,
-      valveProvider: (session) => (session.path === '/bad' ? [{ valve: './tag.js', with: { tag: 7 } }] : undefined),
+      valveProvider: (session) =>
+        session.path === '/bad' ? [{ valve: './tag.js', with: { tag: 7 } }] : undefined,
     },
   );
   const addr = await sluice.start();
