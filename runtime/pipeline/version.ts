@@ -2,7 +2,7 @@
 // move to) their per-session pipeline. Built by ValveHost.build(); swapped on hot reload.
 import type { PipelineEntryConfig } from '../config/model.ts';
 import type { PipelineEngine } from './engine.ts';
-import type { PipelineSelector, PipelineSession, SessionInfo, SessionPipeline } from './types.ts';
+import type { PipelineSession, SessionInfo, SessionPipeline } from './types.ts';
 import { EMPTY_PIPELINE, ValvePipeline } from './valve-pipeline.ts';
 import { compileWhen, type WhenMatcher } from './when.ts';
 
