@@ -10,6 +10,7 @@ import type { Backend } from '../backend/backend.ts';
 import type { DialRequest } from '../backend/dial.ts';
 import { type FailoverDial, failoverDial } from '../backend/failover-dialer.ts';
 import type { PoolDialResult } from '../backend/pool.ts';
+import type { SessionRecorder } from '../capture/recorder.ts';
 import { clampCloseReason, ERRORS, type ErrorCode, isSendableCloseCode } from '../errors.ts';
 import type {
   Direction,
@@ -41,6 +42,8 @@ export class Session implements PipelineSession {
   msgsSent = 0;
   /** Swapped to a new version on hot reload (PipelineVersion.adopt). */
   pipeline: SessionPipeline;
+  /** Set while the session is recorded (`record:`, POST /session/record/{id}): what goes out is captured. */
+  recorder: SessionRecorder | undefined = undefined;
   private readonly ctx: SessionContext;
   private readonly request: DialRequest;
   private readonly unsent = new MessageQueue();
@@ -125,6 +128,7 @@ export class Session implements PipelineSession {
   /** Queues a message for the backend and writes it now if a live link is there. */
   toBackend(msg: WireMessage): void {
     if (this.state === 'closing' || this.state === 'closed') return;
+    if (this.recorder !== undefined) this.recorder.write('client', msg);
     this.unsent.push(msg);
     if (this.state === 'open' && !this.draining && this.link) {
       this.link.send(msg.data, { binary: msg.binary }, this.linkOnSent);
@@ -158,6 +162,7 @@ export class Session implements PipelineSession {
 
   toClient(msg: WireMessage): void {
     if (this.state === 'closed') return;
+    if (this.recorder !== undefined) this.recorder.write('backend', msg);
     this.msgsSent++;
     this.client.send(msg.data, { binary: msg.binary });
     this.backpressure.afterClientWrite();
@@ -195,10 +200,32 @@ export class Session implements PipelineSession {
     if (this.state !== 'failing-over') return;
     // failover() messages go to the new backend before any replayed or new message.
     const first = outcome.unchanged ? [] : outcome.forward;
-    const replay = [...first, ...(outcome.toBackend ?? [])];
+    const replay = this.notInUnsent([...first, ...(outcome.toBackend ?? [])]);
     if (outcome.toClient) for (const m of outcome.toClient) this.toClient(m);
     this.resume(replay);
     if (outcome.close) this.closeBoth(outcome.close.code, outcome.close.reason, 'valve');
+  }
+
+  /**
+   * A valve such as replay-unanswered re-sends requests the lost backend never answered; some of
+   * them may never have been written to it and are still in the unsent queue, which Sluice
+   * replays itself, in their original order. Those are left to the queue, so nothing is sent
+   * twice and nothing overtakes a message that came before it.
+   */
+  private notInUnsent(messages: WireMessage[]): WireMessage[] {
+    if (messages.length === 0 || this.unsent.length === 0) return messages;
+    const pending = new Map<string, number>();
+    for (let i = 0; i < this.unsent.length; i++) {
+      const key = this.unsent.at(i).data.toString('latin1');
+      pending.set(key, (pending.get(key) ?? 0) + 1);
+    }
+    return messages.filter((m) => {
+      const key = m.data.toString('latin1');
+      const n = pending.get(key) ?? 0;
+      if (n === 0) return true;
+      pending.set(key, n - 1);
+      return false;
+    });
   }
 
   // ── backend link lifecycle ──────────────────────────────────────────────────────────────
@@ -347,7 +374,10 @@ export class Session implements PipelineSession {
     const link = this.link;
     if (!link) return;
     this.state = 'open';
-    for (const m of first) link.send(m.data, { binary: m.binary });
+    for (const m of first) {
+      this.recorder?.write('client', m);
+      link.send(m.data, { binary: m.binary });
+    }
     const n = this.unsent.length;
     for (let i = 0; i < n; i++) {
       const m = this.unsent.at(i);
@@ -440,6 +470,7 @@ export class Session implements PipelineSession {
   private finish(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.recorder?.close();
     this.unsent.clear();
     this.delayed.fromClient?.clear();
     this.delayed.fromBackend?.clear();
