@@ -29,6 +29,7 @@ export async function startQuickstart(env: NodeJS.ProcessEnv): Promise<Quickstar
       '',
       `Sluice quickstart: two echo backends (${a.url}, ${b.url}) behind ws://${fe}/`,
       `  try it:   npx node -e "const ws=new WebSocket('ws://${fe}/');ws.onopen=()=>ws.send('hello');ws.onmessage=(e)=>{console.log(e.data);ws.close()}"`,
+      `  valves:   send "/upper hi" or "/count"; edit examples/quickstart/valves/commands.js and save`,
       `  admin:    curl http://${adm}/backend/list   (also /session/list, /pipeline, /metrics)`,
       `  config:   ${QUICKSTART}`,
       '  stop:     Ctrl-C',
