@@ -52,3 +52,31 @@ test('sluice schema prints the config JSON Schema', async () => {
   assert.match(schema.$schema, /2020-12/);
   assert.ok(schema.properties.upstream);
 });
+
+test('sluice check compiles each valve: a syntax error is reported with the valve file, line and column', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'sluice-check-valve-'));
+  writeFileSync(join(folder, 'broken.js'), 'export function fromClient(msg) {\n  return msg +;\n}\n');
+  const file = join(folder, 'sluice.yaml');
+  writeFileSync(file, 'upstream:\n  backends:\n    - { url: ws://127.0.0.1:9 }\npipeline:\n  - valve: ./broken.js\n');
+  const r = await runCliToEnd(['check', file]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /broken\.js:2:\d+ +pipeline\[0\] +.*Unexpected token/);
+});
+
+test("sluice check applies a valve's options schema to its with: and warns on a misspelt hook", async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'sluice-check-opts-'));
+  writeFileSync(
+    join(folder, 'limit.js'),
+    "export const options = { type: 'object', properties: { max: { type: 'integer' } }, additionalProperties: false };\n" +
+      'export function fromClient(msg) { return undefined; }\nexport function fromclient() {}\n',
+  );
+  const file = join(folder, 'sluice.yaml');
+  writeFileSync(
+    file,
+    'upstream:\n  backends:\n    - { url: ws://127.0.0.1:9 }\npipeline:\n  - valve: ./limit.js\n    with: { max: lots }\n',
+  );
+  const r = await runCliToEnd(['check', file]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /with\.max/);
+  assert.match(r.stdout, /fromclient.*fromClient/);
+});
