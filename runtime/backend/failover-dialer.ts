@@ -2,11 +2,15 @@
 // exponential backoff until `failover-timeout`, so a rolling restart or a short outage is
 // invisible to the client. Stops early on 401/403 (an auth decline is not an outage).
 import type { Backend } from './backend.ts';
+import { DialLimiter } from './dial-limiter.ts';
 import type { DialRequest, PendingDial } from './dial.ts';
 import type { BackendPool, PoolDialResult } from './pool.ts';
 
 const FIRST_BACKOFF_MS = 25;
 const MAX_BACKOFF_MS = 1000;
+/** Failover handshakes in flight at once, per process. */
+const MAX_CONCURRENT_DIALS = 64;
+const limiter = new DialLimiter(MAX_CONCURRENT_DIALS);
 
 export interface FailoverDial {
   result: Promise<PoolDialResult>;
@@ -37,7 +41,16 @@ export function failoverDial(
     while (!cancelled) {
       // First pass avoids the backend that just failed; later passes include it (it may be back).
       const exclude = attempt === 0 && lost ? new Set([lost]) : undefined;
-      last = await pool.dial(request, { exclude, onDeclined: 'skip', track });
+      const release = await limiter.acquire();
+      if (cancelled) {
+        release();
+        break;
+      }
+      try {
+        last = await pool.dial(request, { exclude, onDeclined: 'skip', track });
+      } finally {
+        release();
+      }
       attempt++;
       if (last.ok || cancelled) return last;
       if (last.kind === 'client' || last.kind === 'aborted') return last;
