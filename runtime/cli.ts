@@ -3,7 +3,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runCheck } from './cli/check-command.ts';
 import { runRun } from './cli/run-command.ts';
+import { runNewValve } from './cli/new-command.ts';
+import { runReplay } from './cli/replay-command.ts';
 import { runSchema } from './cli/schema-command.ts';
+import { runTest } from './cli/test-command.ts';
 import { LOG_LEVEL_NAMES } from './log.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -39,6 +42,36 @@ program
   .option('--json', 'print problems as JSON objects')
   .action(async (config: string, opts: { json?: boolean }) => {
     process.exitCode = await runCheck(config, opts);
+  });
+
+program
+  .command('test')
+  .description('run pipeline test files (*.test.yaml) locally; prints a line per case and N passed, N failed')
+  .argument('[paths...]', 'test files or folders to search (default: the current folder)')
+  .option('--watch', 'run again whenever a test file, config or valve changes')
+  .action(async (paths: string[], opts: { watch?: boolean }) => {
+    process.exitCode = await runTest(paths, opts);
+  });
+
+program
+  .command('replay')
+  .description('feed a recorded session (capture .jsonl) through the pipeline; print what reaches each side')
+  .argument('<capture>', 'capture file (.jsonl)')
+  .option('-c, --config <file>', 'config whose pipeline is replayed (default: ./sluice.yaml)')
+  .option('--path <path>', 'request path the valves see (ctx.session.path, when: path); default /')
+  .action(async (capture: string, opts: { config?: string; path?: string }) => {
+    process.exitCode = await runReplay(capture, opts);
+  });
+
+program
+  .command('new')
+  .description('scaffold a new file')
+  .command('valve')
+  .description('create NAME.js (a valve that passes messages) and NAME.test.yaml (a passing test)')
+  .argument('<name>', 'valve name (letters, digits, - and _)')
+  .option('--dir <folder>', 'folder to create the files in', 'valves')
+  .action(async (name: string, opts: { dir: string }) => {
+    process.exitCode = await runNewValve(name, opts);
   });
 
 program

@@ -15,6 +15,16 @@ export type { ValveEntryInput, ValveProvider } from './pipeline/provider.ts';
 export type { SessionInfo, WireMessage } from './pipeline/types.ts';
 export { Sluice } from './sluice.ts';
 export { startEchoBackend } from './testing/echo-backend.ts';
+export {
+  type HarnessOptions,
+  PipelineHarness,
+  PipelineLoadError,
+  type RunSummary,
+  runPipelineTests,
+  type SessionOptions,
+  type StepResult,
+  TestHost,
+} from './testing/index.ts';
 
 export interface CreateSluiceOptions {
   logger?: Logger;

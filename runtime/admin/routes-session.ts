@@ -1,7 +1,9 @@
 // /session/* endpoints (wsbalancer parity, WSBALANCER.md §3).
-import type { ControlBus } from '../control/bus.ts';
+import type { ActionOutcome, ControlBus } from '../control/bus.ts';
 import { idAction } from './routes-backend.ts';
 import type { Route } from './router.ts';
+
+const NOT_SUPPORTED: ActionOutcome = { kind: 'invalid', reason: 'RecordingNotSupported' };
 
 /** The session routes, calling `bus`. */
 export function sessionRoutes(bus: ControlBus): Route[] {
@@ -14,5 +16,6 @@ export function sessionRoutes(bus: ControlBus): Route[] {
     },
     idAction('/session/abort/', (id) => bus.abortSession(id)),
     idAction('/session/failover/', (id) => bus.failoverSession(id)),
+    idAction('/session/record/', (id) => bus.recordSession?.(id) ?? NOT_SUPPORTED),
   ];
 }

@@ -104,6 +104,16 @@ export interface UpstreamConfig {
   queueMaxBytes: number;
 }
 
+/** `record:`: session captures (JSONL) for `sluice replay`. */
+export interface RecordConfig {
+  /** Absolute folder the capture files are written to. */
+  dir: string;
+  /** Largest size of one capture file in bytes. */
+  maxBytes: number;
+  /** Glob on the request path: matching sessions are recorded from their start; undefined = none. */
+  path: string | undefined;
+}
+
 export interface ResolvedConfig {
   /** Absolute path of the file the config came from, if any. */
   file: string | undefined;
@@ -112,6 +122,7 @@ export interface ResolvedConfig {
   server: ServerConfig;
   upstream: UpstreamConfig;
   pipeline: PipelineEntryConfig[];
+  record: RecordConfig;
 }
 
 /** One problem found while loading or checking a config (CONTRACT.md §1 `sluice check`). */

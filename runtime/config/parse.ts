@@ -17,7 +17,7 @@ const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Aliases expanded while building the value; more is treated as a billion-laughs attack. */
 const MAX_ALIAS_COUNT = 100;
 /** Sections whose numbers are ours to warn about; other tools' sections are left alone. */
-const KNOWN_SECTIONS = new Set(['server', 'upstream', 'pipeline']);
+const KNOWN_SECTIONS = new Set(['server', 'upstream', 'pipeline', 'record']);
 
 /** Parses a config file's text; `file` picks the format by extension (.yaml, .yml, .json). */
 export function parseConfigText(text: string, file: string): ParsedText {

@@ -1,5 +1,6 @@
 // A validated config value (defaults filled in) → ResolvedConfig: durations in ms, sizes in bytes,
 // listen addresses split, backend globals applied, log level normalised.
+import { resolve as resolvePath } from 'node:path';
 import { parseListenAddress } from './address.ts';
 import { readGlobals, toBackendConfig } from './backend.ts';
 import { parseDuration } from './duration.ts';
@@ -51,6 +52,11 @@ export function resolveConfig(
       queueMaxBytes: parseSize(u['queue-max-bytes']!),
     },
     pipeline,
+    record: {
+      dir: resolvePath(baseDir, raw.record?.dir ?? './captures'),
+      maxBytes: parseSize(raw.record?.['max-bytes'] ?? '10MiB'),
+      path: raw.record?.path,
+    },
   };
 }
 

@@ -80,6 +80,7 @@ export interface SluiceConfigFile {
    * The valves every message passes through, client side first, backend side last: fromClient hooks run top to bottom, fromBackend hooks bottom to top.
    */
   pipeline?: PipelineEntry[];
+  record?: Recording;
   [k: string]: unknown;
 }
 /**
@@ -415,4 +416,24 @@ export interface BackendEntry {
    * Offer permessage-deflate to this backend.
    */
   compression?: boolean;
+}
+/**
+ * Session captures for `sluice replay`: one JSONL file per recorded session, holding each message as it left Sluice (after the valves, so redaction applies). Off unless `path` matches a session or `POST /session/record/{id}` starts one.
+ *
+ * This interface was referenced by `SluiceConfigFile`'s JSON-Schema
+ * via the `definition` "record".
+ */
+export interface Recording {
+  /**
+   * Folder the capture files (<session id>.jsonl) are written to, relative to the config file; created when needed.
+   */
+  dir?: string;
+  /**
+   * Largest size of one capture file; recording that session stops when the next line would pass it.
+   */
+  'max-bytes'?: Size;
+  /**
+   * Record every new session whose request path matches this glob (* within a segment, ** across segments). Unset: only sessions started with POST /session/record/{id}.
+   */
+  path?: string;
 }

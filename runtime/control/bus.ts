@@ -65,6 +65,8 @@ export interface ControlBus {
   listSessions(): SessionListEntry[];
   abortSession(id: string): ActionOutcome;
   failoverSession(id: string): ActionOutcome;
+  /** `POST /session/record/{id}`: capture the session from now on (`record.dir`); optional for a bus. */
+  recordSession?(id: string): ActionOutcome;
 
   listFrontends(): FrontendListEntry[];
   pauseFrontend(id: string): ActionOutcome;

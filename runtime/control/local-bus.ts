@@ -127,6 +127,16 @@ export class LocalControlBus implements ControlBus {
     return s.requestFailover() ? SUCCESS : NOOP;
   }
 
+  recordSession(id: string): ActionOutcome {
+    const s = this.frontend.sessions.get(id);
+    if (!s) return NOT_FOUND;
+    if (s.state === 'closing' || s.state === 'closed' || s.recorder?.active) return NOOP;
+    const recorder = this.frontend.recording.start(s.id);
+    if (!recorder) return { kind: 'conflict', reason: 'RecordDirUnavailable' };
+    s.recorder = recorder;
+    return SUCCESS;
+  }
+
   listFrontends(): FrontendListEntry[] {
     return [{ id: this.frontend.id }];
   }

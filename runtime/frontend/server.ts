@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { DialRequest, PendingDial } from '../backend/dial.ts';
 import type { BackendPool, PoolDialResult } from '../backend/pool.ts';
+import { Recording } from '../capture/recorder.ts';
 import type { ResolvedConfig } from '../config/model.ts';
 import { ERRORS, type ErrorCode } from '../errors.ts';
 import { newSessionId, normalizeForId } from '../ids.ts';
@@ -46,6 +47,8 @@ export class Frontend {
   draining = false;
   /** Swapped on hot reload; new sessions take the current one. */
   pipelines: PipelineSelector = EMPTY_SELECTOR;
+  /** `record:`: which sessions are captured (also POST /session/record/{id}). */
+  readonly recording: Recording;
   private config: ResolvedConfig;
   private readonly pool: BackendPool;
   private readonly metrics: Metrics;
@@ -63,6 +66,7 @@ export class Frontend {
     this.logger = opts.logger;
     const fe = opts.config.server.frontend;
     this.id = normalizeForId(fe.address);
+    this.recording = new Recording(opts.config.record, opts.logger);
     this.ctx = {
       pool: opts.pool,
       metrics: opts.metrics,
@@ -111,6 +115,7 @@ export class Frontend {
     this.config = next;
     this.ctx.server = next.server;
     this.ctx.upstream = next.upstream;
+    this.recording.configure(next.record);
     this.heartbeat.reconfigure(next);
   }
 
@@ -281,6 +286,7 @@ export class Frontend {
       req[kUpgrade] = undefined;
       const session = new Session(this.ctx, info.id, client, dialed, request, info, request.path, pipeline);
       this.sessions.set(session.id, session);
+      session.recorder = this.recording.forSession(info);
       this.logger.debug(
         { session: session.id, backend: dialed.backend.id, path: info.path },
         'session opened',

@@ -40,7 +40,7 @@ describe('unknown keys', () => {
     const result = load(`${BACKEND}test-clients:\n  - endpoint: ws://localhost:10000/echo\n`);
     assert.ok(result.config);
     assert.deepEqual(warningsOf(result), [
-      'sluice.yaml:4:1  test-clients  warning: unknown top-level section "test-clients" is ignored (Sluice reads server, upstream, pipeline)',
+      'sluice.yaml:4:1  test-clients  warning: unknown top-level section "test-clients" is ignored (Sluice reads server, upstream, pipeline, record)',
     ]);
   });
 
