@@ -171,7 +171,7 @@ export function createMetrics(options: { instrumentation: boolean; defaultMetric
     }),
     reloads: new Counter({
       name: 'sluice_reloads_total',
-      help: 'Hot reloads, by kind (config, valve) and result (applied, rejected, unchanged)',
+      help: 'Hot reloads, by kind (config, valve, tls) and result (applied, rejected, unchanged)',
       labelNames: ['kind', 'result'],
       registers: on,
     }),

@@ -43,6 +43,14 @@ export class Sluice {
     this.config = config;
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? createMetrics({ instrumentation: config.server.enableInstrumentation });
+    for (const b of config.upstream.backends) {
+      if (b.tls?.insecureSkipVerify) {
+        this.logger.warn(
+          { backend: b.id },
+          'tls.insecure-skip-verify: the backend certificate is NOT verified',
+        );
+      }
+    }
     this.pool = new BackendPool(
       config.upstream.backends,
       config.upstream.selection,

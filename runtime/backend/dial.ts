@@ -2,6 +2,7 @@
 // success, declined (3xx/4xx: the backend's answer, passed to the client), failed (5xx, refused,
 // reset, bad upgrade), timeout, subprotocol (chose one the client did not offer), client (the
 // client's request cannot be sent as is), aborted (the client left while we dialled).
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import type { BackendConfig } from '../config/model.ts';
@@ -38,6 +39,13 @@ export interface PendingDial {
 /** Dials `backend` for `request`. Never throws; every outcome is a DialResult. */
 export function dialBackend(backend: BackendConfig, request: DialRequest): PendingDial {
   let ws: WebSocket;
+  let tls: TlsOptions;
+  try {
+    tls = tlsOptions(backend);
+  } catch (err) {
+    const message = `cannot read TLS file for backend ${backend.id}: ${err instanceof Error ? err.message : err}`;
+    return { result: Promise.resolve({ ok: false, kind: 'failed', status: 502, message }), abort() {} };
+  }
   try {
     ws = new WebSocket(
       backendUrl(backend.url, request.path),
@@ -48,6 +56,7 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
         perMessageDeflate: backend.compression,
         maxPayload: request.maxPayload,
         followRedirects: false,
+        ...tls,
       },
     );
   } catch (err) {
@@ -137,6 +146,25 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
       aborted = true;
       finish({ ok: false, kind: 'aborted', status: 499, message: 'client left during the dial' });
     },
+  };
+}
+
+interface TlsOptions {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  rejectUnauthorized?: boolean;
+}
+
+/** TLS options for a wss:// backend, read at each dial so rotated certificates are picked up. */
+function tlsOptions(backend: BackendConfig): TlsOptions {
+  const t = backend.tls;
+  if (!t) return {};
+  return {
+    ...(t.caFile ? { ca: readFileSync(t.caFile) } : {}),
+    ...(t.certFile ? { cert: readFileSync(t.certFile) } : {}),
+    ...(t.keyFile ? { key: readFileSync(t.keyFile) } : {}),
+    ...(t.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
   };
 }
 

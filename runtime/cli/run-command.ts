@@ -61,8 +61,9 @@ export async function runRun(file: string | undefined, opts: RunOptions): Promis
     await cleanup?.();
     return 1;
   }
-  const sluice = new Sluice(config, { logger, metrics, pipeline });
+  let sluice: Sluice;
   try {
+    sluice = new Sluice(config, { logger, metrics, pipeline });
     const addr = await sluice.start();
     logger.info({ frontend: addr.frontend, admin: addr.admin }, 'sluice started');
     const fe = `${addr.frontend.address}:${addr.frontend.port}`;

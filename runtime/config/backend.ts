@@ -62,6 +62,16 @@ export function toBackendConfig(entry: BackendEntry, globals: BackendGlobals): B
     abnormalCloseCodes: [...(globals.abnormalCloseCodes ?? entry['abnormal-close-codes']!)],
     weight: entry.weight!,
     compression: entry.compression!,
+    ...(entry.tls
+      ? {
+          tls: {
+            caFile: entry.tls.ca,
+            certFile: entry.tls.cert,
+            keyFile: entry.tls.key,
+            insecureSkipVerify: entry.tls['insecure-skip-verify'] ?? false,
+          },
+        }
+      : {}),
   };
 }
 
@@ -80,6 +90,16 @@ export function backendToJson(b: BackendConfig): BackendConfigJson {
     'pong-timeout': formatGoDuration(b.pongTimeoutMs),
     weight: b.weight,
     compression: b.compression,
+    ...(b.tls
+      ? {
+          tls: {
+            ...(b.tls.caFile ? { ca: b.tls.caFile } : {}),
+            ...(b.tls.certFile ? { cert: b.tls.certFile } : {}),
+            ...(b.tls.keyFile ? { key: b.tls.keyFile } : {}),
+            'insecure-skip-verify': b.tls.insecureSkipVerify,
+          },
+        }
+      : {}),
   };
 }
 

@@ -8,6 +8,20 @@ export type SelectionPolicy = 'round-robin' | 'least-sessions' | 'weighted';
 
 export type OnError = 'drop' | 'pass' | 'close';
 
+/** Frontend TLS: PEM files (absolute paths), reloaded on change. */
+export interface ListenerTlsConfig {
+  certFile: string;
+  keyFile: string;
+}
+
+/** TLS to a wss:// backend: PEM files (absolute paths). */
+export interface BackendTlsConfig {
+  caFile: string | undefined;
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  insecureSkipVerify: boolean;
+}
+
 export interface ListenerConfig {
   /** host:port as written (`:8080` means all interfaces). */
   address: string;
@@ -16,6 +30,8 @@ export interface ListenerConfig {
   readTimeoutMs: number;
   writeTimeoutMs: number;
   maxHeaderBytes: number;
+  /** Serve wss:// (frontend only). */
+  tls?: ListenerTlsConfig;
 }
 
 export interface AdminConfig extends ListenerConfig {
@@ -39,6 +55,7 @@ export interface BackendConfig {
   abnormalCloseCodes: number[];
   weight: number;
   compression: boolean;
+  tls?: BackendTlsConfig;
 }
 
 export interface WhenClause {

@@ -4,7 +4,14 @@ import { resolve as resolvePath } from 'node:path';
 import { parseListenAddress } from './address.ts';
 import { readGlobals, toBackendConfig } from './backend.ts';
 import { parseDuration } from './duration.ts';
-import type { AdminConfig, ListenerConfig, LogLevel, PipelineEntryConfig, ResolvedConfig } from './model.ts';
+import type {
+  AdminConfig,
+  BackendConfig,
+  ListenerConfig,
+  LogLevel,
+  PipelineEntryConfig,
+  ResolvedConfig,
+} from './model.ts';
 import { parseSize } from './size.ts';
 import type { AdminListener, FrontendListener, SluiceConfigFile } from './types.generated.ts';
 import { parseLogLevel } from '../log.ts';
@@ -23,7 +30,7 @@ export function resolveConfig(
     file,
     baseDir,
     server: {
-      frontend: listener(s.frontend!),
+      frontend: frontendListener(s.frontend!, baseDir),
       admin: admin(s.admin!),
       readBufferSize: parseSize(s['read-buffer-size']!),
       writeBufferSize: parseSize(s['write-buffer-size']!),
@@ -45,7 +52,7 @@ export function resolveConfig(
     },
     upstream: {
       selection: u.selection!,
-      backends: u.backends!.map((b) => toBackendConfig(b, globals)),
+      backends: u.backends!.map((b) => withAbsoluteTls(toBackendConfig(b, globals), baseDir)),
       failoverTimeoutMs: parseDuration(u['failover-timeout']!),
       maxReconnects: u['max-reconnects']!,
       queueMaxMessages: u['queue-max-messages']!,
@@ -69,6 +76,25 @@ function listener(l: FrontendListener): ListenerConfig {
     readTimeoutMs: parseDuration(l['read-timeout']!),
     writeTimeoutMs: parseDuration(l['write-timeout']!),
     maxHeaderBytes: parseSize(l['max-header-bytes']!),
+  };
+}
+
+function frontendListener(l: FrontendListener, baseDir: string): ListenerConfig {
+  const base = listener(l);
+  if (!l.tls) return base;
+  return {
+    ...base,
+    tls: { certFile: resolvePath(baseDir, l.tls.cert), keyFile: resolvePath(baseDir, l.tls.key) },
+  };
+}
+
+/** TLS file paths in the config are relative to the config file. */
+function withAbsoluteTls(b: BackendConfig, baseDir: string): BackendConfig {
+  if (!b.tls) return b;
+  const abs = (f: string | undefined) => (f === undefined ? undefined : resolvePath(baseDir, f));
+  return {
+    ...b,
+    tls: { ...b.tls, caFile: abs(b.tls.caFile), certFile: abs(b.tls.certFile), keyFile: abs(b.tls.keyFile) },
   };
 }
 

@@ -168,6 +168,10 @@ export interface FrontendListener {
    * Largest request header block accepted; larger requests get 431 (env FE_MAX_HDR_BYTES).
    */
   'max-header-bytes'?: Size;
+  /**
+   * Serve wss:// on the frontend with this certificate and key (no default: plain ws://).
+   */
+  tls?: ListenerTls;
 }
 /**
  * The admin API listener (wsbalancer's endpoints, /pipeline, /metrics, /healthz, /readyz).
@@ -416,6 +420,10 @@ export interface BackendEntry {
    * Offer permessage-deflate to this backend.
    */
   compression?: boolean;
+  /**
+   * TLS settings for a wss:// backend: CA, client certificate, insecure-skip-verify.
+   */
+  tls?: BackendTls;
 }
 /**
  * Session captures for `sluice replay`: one JSONL file per recorded session, holding each message as it left Sluice (after the valves, so redaction applies). Off unless `path` matches a session or `POST /session/record/{id}` starts one.
@@ -436,4 +444,44 @@ export interface Recording {
    * Record every new session whose request path matches this glob (* within a segment, ** across segments). Unset: only sessions started with POST /session/record/{id}.
    */
   path?: string;
+}
+/**
+ * Serve TLS (wss://) with this certificate and key (PEM files, relative to the config file). Sluice reloads them when they change, without dropping a session.
+ *
+ * This interface was referenced by `SluiceConfigFile`'s JSON-Schema
+ * via the `definition` "tls-listener".
+ */
+export interface ListenerTls {
+  /**
+   * PEM certificate chain file.
+   */
+  cert: string;
+  /**
+   * PEM private key file.
+   */
+  key: string;
+}
+/**
+ * TLS settings for a wss:// backend (PEM files, relative to the config file).
+ *
+ * This interface was referenced by `SluiceConfigFile`'s JSON-Schema
+ * via the `definition` "tls-client".
+ */
+export interface BackendTls {
+  /**
+   * PEM file of the CA(s) that sign the backend's certificate; default: the system's CAs.
+   */
+  ca?: string;
+  /**
+   * PEM client certificate, for backends that require one (mutual TLS).
+   */
+  cert?: string;
+  /**
+   * PEM private key of the client certificate.
+   */
+  key?: string;
+  /**
+   * Do not verify the backend's certificate. For tests only: Sluice logs a warning at startup.
+   */
+  'insecure-skip-verify'?: boolean;
 }

@@ -35,6 +35,7 @@ export interface BackendConfigJson {
   'pong-timeout': string;
   weight: number;
   compression: boolean;
+  tls?: { ca?: string; cert?: string; key?: string; 'insecure-skip-verify': boolean };
 }
 
 /** `/session/list` entry, wsbalancer field names. */

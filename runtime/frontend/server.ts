@@ -1,6 +1,7 @@
 // The client-facing listener: http.Server + ws (noServer). Each upgrade is checked, the backend is
 // dialled *before* the client is upgraded (so the backend's status or subprotocol choice can be
 // returned to the client), then a Session joins the two.
+import { readFileSync } from 'node:fs';
 import {
   createServer,
   type IncomingMessage,
@@ -8,13 +9,14 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { DialRequest, PendingDial } from '../backend/dial.ts';
 import type { BackendPool, PoolDialResult } from '../backend/pool.ts';
 import { Recording } from '../capture/recorder.ts';
-import type { ResolvedConfig } from '../config/model.ts';
+import type { ListenerTlsConfig, ResolvedConfig } from '../config/model.ts';
 import { ERRORS, type ErrorCode } from '../errors.ts';
 import { newSessionId, normalizeForId } from '../ids.ts';
 import type { Logger } from '../log.ts';
@@ -93,11 +95,14 @@ export class Frontend {
         for (const v of Array.isArray(value) ? value : [value]) headers.push(`${name}: ${v}`);
       }
     });
-    this.http = createServer({
+    const httpOptions = {
       maxHeaderSize: fe.maxHeaderBytes,
       headersTimeout: fe.readTimeoutMs,
       requestTimeout: fe.readTimeoutMs,
-    });
+    };
+    this.http = fe.tls
+      ? createHttpsServer({ ...httpOptions, ...readListenerTls(fe.tls) })
+      : createServer(httpOptions);
     this.http.on('request', (req, res) => this.onPlainRequest(req, res));
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.http.on('clientError', (_err, socket) => {
@@ -117,6 +122,12 @@ export class Frontend {
     this.ctx.upstream = next.upstream;
     this.recording.configure(next.record);
     this.heartbeat.reconfigure(next);
+  }
+
+  /** Loads the frontend certificate and key again (they changed on disk); open sessions stay. */
+  reloadTls(): void {
+    const tls = this.config.server.frontend.tls;
+    if (tls) (this.http as HttpsServer).setSecureContext(readListenerTls(tls));
   }
 
   /** Binds the listener; rejects with a message naming the address when it cannot. */
@@ -316,6 +327,21 @@ export class Frontend {
     if (extra) for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
     socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
   }
+}
+
+/** Reads the frontend's PEM files; the error names the file. */
+function readListenerTls(tls: ListenerTlsConfig): { cert: Buffer; key: Buffer } {
+  const read = (file: string, key: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read ${key} ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+  };
+  return {
+    cert: read(tls.certFile, 'server.frontend.tls.cert'),
+    key: read(tls.keyFile, 'server.frontend.tls.key'),
+  };
 }
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {

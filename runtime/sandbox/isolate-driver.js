@@ -5,7 +5,9 @@
 // valve code — ctx's methods only record what to do, and the host reads the records afterwards.
 // `track` is an Int32Array on shared memory that the host reads even after the isolate died of
 // memory: [0] = running valve index + 1, [1] = current item index.
-(function createDriver(track, slice) {
+(function createDriver(trackMemory, slice) {
+  // The host passes the SharedArrayBuffer itself: write through a view, or the host never sees it.
+  const track = new Int32Array(trackMemory);
   const OP_FROM_BACKEND = 1;
   const OP_OPEN = 2;
   const OP_FAILOVER = 3;

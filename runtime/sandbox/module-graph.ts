@@ -96,12 +96,10 @@ export function compileValveModules(
       mod = isolate.compileModuleSync(js, { filename: pathToFileURL(file).href });
     } catch (e) {
       const p = positionOf(e, file);
-      throw new LoadFailure(
-        p.file,
-        p.line,
-        p.column,
-        (e as Error).message.replace(/\s*\[file:[^\]]*\]$/, ''),
-      );
+      const err = e as Error;
+      // keep the kind of error in the message: `SyntaxError: Unexpected token ';'` (docs/valves.md)
+      const text = err.message.replace(/\s*\[file:[^\]]*\]$/, '');
+      throw new LoadFailure(p.file, p.line, p.column, err.name ? `${err.name}: ${text}` : text);
     }
     cache.set(file, mod);
     pathOf.set(mod, file);

@@ -62,7 +62,7 @@ export class Reloader implements PipelineRuntime {
     });
     this.configHash = hashFile(options.config.file);
     if (options.watch) {
-      this.watcher = new FileWatcher({ onChange: (changed) => void this.reload('watch', changed) });
+      this.watcher = new FileWatcher({ onChange: (changed) => this.onFilesChanged(changed) });
     }
   }
 
@@ -90,6 +90,30 @@ export class Reloader implements PipelineRuntime {
       lastReload: this.lastReload,
       lastError: this.lastError,
     };
+  }
+
+  private onFilesChanged(changed: string[]): void {
+    const tls = this.tlsFiles();
+    if (changed.some((f) => tls.includes(f))) this.reloadTls();
+    const rest = changed.filter((f) => !tls.includes(f));
+    if (rest.length > 0) void this.reload('watch', rest);
+  }
+
+  /** New frontend certificate or key on disk: serve it to new connections. */
+  private reloadTls(): void {
+    try {
+      this.sluice?.frontend.reloadTls();
+      this.metrics.reloads.inc({ kind: 'tls', result: 'applied' });
+      this.logger.info('frontend certificate reloaded');
+    } catch (err) {
+      this.metrics.reloads.inc({ kind: 'tls', result: 'rejected' });
+      this.logger.error({ err }, 'frontend certificate reload failed: the previous one keeps serving');
+    }
+  }
+
+  private tlsFiles(): string[] {
+    const tls = this.running.server.frontend.tls;
+    return tls ? [tls.certFile, tls.keyFile] : [];
   }
 
   /** Re-reads the config (when it changed) and the valves; applies them only if all check. */
@@ -165,7 +189,7 @@ export class Reloader implements PipelineRuntime {
   }
 
   private trackedFiles(): string[] {
-    return [...(this.running.file ? [this.running.file] : []), ...this.manager.files];
+    return [...(this.running.file ? [this.running.file] : []), ...this.manager.files, ...this.tlsFiles()];
   }
 
   async stop(): Promise<void> {

@@ -13,6 +13,13 @@ const NO_DEFAULT = new Set([
   'pipeline[].when.path',
   'pipeline[].when.subprotocol',
   'pipeline[].when.headers',
+  'server.frontend.tls',
+  'server.frontend.tls.cert',
+  'server.frontend.tls.key',
+  'upstream.backends[].tls',
+  'upstream.backends[].tls.ca',
+  'upstream.backends[].tls.cert',
+  'upstream.backends[].tls.key',
 ]);
 
 describe('config schema', () => {

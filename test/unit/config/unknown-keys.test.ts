@@ -29,10 +29,10 @@ describe('unknown keys', () => {
   });
 
   test('an unknown key with nothing close lists the known keys', () => {
-    const errors = errorsOf(load(`server:\n  frontend: { tls: true }\n${BACKEND}`));
+    const errors = errorsOf(load(`server:\n  frontend: { http2: true }\n${BACKEND}`));
     assert.match(
       errors[0],
-      /unknown key "tls"; known keys: address, read-timeout, write-timeout, max-header-bytes$/,
+      /unknown key "http2"; known keys: address, read-timeout, write-timeout, max-header-bytes, tls$/,
     );
   });
 
