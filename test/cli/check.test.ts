@@ -57,7 +57,10 @@ test('sluice check compiles each valve: a syntax error is reported with the valv
   const folder = mkdtempSync(join(tmpdir(), 'sluice-check-valve-'));
   writeFileSync(join(folder, 'broken.js'), 'export function fromClient(msg) {\n  return msg +;\n}\n');
   const file = join(folder, 'sluice.yaml');
-  writeFileSync(file, 'upstream:\n  backends:\n    - { url: ws://127.0.0.1:9 }\npipeline:\n  - valve: ./broken.js\n');
+  writeFileSync(
+    file,
+    'upstream:\n  backends:\n    - { url: ws://127.0.0.1:9 }\npipeline:\n  - valve: ./broken.js\n',
+  );
   const r = await runCliToEnd(['check', file]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /broken\.js:2:\d+ +pipeline\[0\] +.*Unexpected token/);
