@@ -27,6 +27,7 @@ export class PipelineManager {
   private readonly clock: Clock | undefined;
   private entries: PipelineEntryConfig[] = [];
   private readonly provided: ProviderSelector | undefined;
+  private stopped = false;
   /** Valves' source files of the running version (for the file watcher). */
   files: string[] = [];
 
@@ -60,8 +61,9 @@ export class PipelineManager {
 
   /** Compiles a version for a ValveProvider's list; it never becomes the running one. */
   private async buildSide(entries: PipelineEntryConfig[]): Promise<PipelineVersion> {
-    this.host ??= await ValveHost.start({ logger: this.logger, metrics: this.metrics, clock: this.clock });
-    const built = await this.host.build(entries);
+    const host = await this.ensureHost();
+    if (!host) throw new Error('the pipeline is stopped');
+    const built = await host.build(entries);
     if (!built.ok) {
       const e = built.errors[0];
       throw new Error(`${e.file}:${e.line}:${e.column} ${e.message}`);
@@ -76,8 +78,13 @@ export class PipelineManager {
       this.entries = entries;
       return { ok: true, warnings: [] };
     }
-    this.host ??= await ValveHost.start({ logger: this.logger, metrics: this.metrics, clock: this.clock });
-    const built = await this.host.build(entries);
+    const host = await this.ensureHost();
+    if (!host) {
+      const message = 'the pipeline is stopped: nothing was applied';
+      const errors = entries.map((e) => ({ valve: e.valve, file: e.file, line: 1, column: 1, message }));
+      return { ok: false, errors, warnings: [] };
+    }
+    const built = await host.build(entries);
     if (!built.ok) return built;
     const old = this.version;
     this.version = built.version;
@@ -94,8 +101,21 @@ export class PipelineManager {
         s.pipeline = built.version.adopt(s, s.pipeline, s.info);
       }
     }
-    if (old) this.host.retire(old);
+    if (old) host.retire(old);
     return { ok: true, warnings: built.warnings };
+  }
+
+  /** The valve host, started on first use; undefined once stopped (a late reload must not start one). */
+  private async ensureHost(): Promise<ValveHost | undefined> {
+    if (this.host || this.stopped) return this.host;
+    const host = await ValveHost.start({ logger: this.logger, metrics: this.metrics, clock: this.clock });
+    if (this.stopped || this.host) {
+      // stopped meanwhile, or another caller started one first: nothing else would stop this one
+      await host.stop();
+      return this.host;
+    }
+    this.host = host;
+    return host;
   }
 
   status(): PipelineStatus | { version: undefined; valves: [] } {
@@ -108,6 +128,7 @@ export class PipelineManager {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.host?.stop();
     this.host = undefined;
   }

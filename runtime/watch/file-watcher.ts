@@ -32,16 +32,23 @@ export class FileWatcher {
   private rescan: NodeJS.Timeout | undefined;
   private checking = false;
   private again = false;
+  private closed = false;
 
   constructor(options: FileWatcherOptions) {
     this.options = { debounceMs: 75, rescanMs: 3000, ...options };
   }
 
-  /** Tracks exactly `files` from now on (absolute paths); their current content is the baseline. */
+  /**
+   * Tracks exactly `files` from now on (absolute paths). A file tracked before keeps the content
+   * last checked as its baseline, so a save made while a reload ran is still seen; a new file's
+   * baseline is its current content.
+   */
   async track(files: string[]): Promise<void> {
     this.files = new Set(files);
     const seen: Seen = new Map();
-    for (const f of this.files) seen.set(f, await hashOf(f));
+    for (const f of this.files) seen.set(f, this.seen.get(f) ?? (await hashOf(f)));
+    // close() may have run while hashing (a reload finishing during shutdown): watch nothing again
+    if (this.closed) return;
     this.seen = seen;
     const dirs = [...new Set(files.map((f) => dirname(f)))];
     if (!this.watcher) {
@@ -54,6 +61,8 @@ export class FileWatcher {
       });
       this.watcher.on('all', () => this.poke());
       this.watcher.on('error', () => this.poke());
+      // chokidar sees no event before it is ready: look again then for saves made meanwhile
+      this.watcher.once('ready', () => this.poke());
       if (this.options.rescanMs > 0) {
         this.rescan = setInterval(() => this.poke(), this.options.rescanMs);
         this.rescan.unref();
@@ -89,7 +98,7 @@ export class FileWatcher {
           changed.push(f);
         }
       }
-      if (changed.length > 0) this.options.onChange(changed);
+      if (changed.length > 0 && !this.closed) this.options.onChange(changed);
     } finally {
       this.checking = false;
       if (this.again) {
@@ -100,6 +109,7 @@ export class FileWatcher {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.rescan) clearInterval(this.rescan);
     await this.watcher?.close();

@@ -49,6 +49,7 @@ export class Reloader implements PipelineRuntime {
   private lastError: ReloadError | undefined;
   private lastReload: { at: string; kind: string; result: string } | undefined;
   private loadedAt = new Date().toISOString();
+  private stopped = false;
 
   constructor(options: ReloaderOptions) {
     this.running = options.config;
@@ -124,6 +125,7 @@ export class Reloader implements PipelineRuntime {
   }
 
   private async runReload(trigger: string, changed: string[]): Promise<ActionOutcome> {
+    if (this.stopped) return { kind: 'noop' };
     const file = this.running.file;
     const hash = hashFile(file);
     const configChanged = file !== undefined && hash !== this.configHash;
@@ -193,6 +195,7 @@ export class Reloader implements PipelineRuntime {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.watcher?.close();
     await this.manager.stop();
   }

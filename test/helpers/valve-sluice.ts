@@ -1,7 +1,8 @@
 // A real Sluice with a valve pipeline for end-to-end valve tests: valve files written into a fresh
 // temp dir per test, real echo backends, createSluice (frontend + admin on 127.0.0.1:0, the valve
 // host as a child process), a pino logger whose lines the test can read, and bounded waits on the
-// admin API. Everything is stopped and removed in t.after.
+// admin API. Everything is stopped and removed in t.after (or by stop() for a shared Sluice).
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -77,8 +78,6 @@ export interface ValveSluice {
   logs: LogLine[];
   /** The config file (with `configFile: true`). */
   configPath: string | undefined;
-  /** The config object the Sluice was started from (listener addresses as given). */
-  config: Raw;
   /** Opens a tracked client on `path` (closed in t.after). */
   connect(path?: string, protocols?: string | string[], options?: ClientOptions): Promise<TestClient>;
   /** Absolute path of a file in the temp dir. */
@@ -209,7 +208,6 @@ async function start(
     backends,
     logs,
     configPath,
-    config,
     async connect(path = '/', protocols, opts) {
       const c = new TestClient(url + path, protocols, opts);
       clients.push(c);
@@ -273,4 +271,17 @@ export async function waitBackendText(
 /** Messages as `text:…` or `bin:1,2,3`, for compact assertions. */
 export function shown(messages: { data: Buffer; binary: boolean }[]): string[] {
   return messages.map((m) => (m.binary ? `bin:${[...m.data].join(',')}` : `text:${m.data.toString()}`));
+}
+
+/** Sends `text` and resolves with the text of the next message the client receives. */
+export async function ask(client: TestClient, text: string, ms = 5000): Promise<string> {
+  const n = client.messages.length;
+  client.send(text);
+  await client.waitFor(n + 1, ms);
+  return client.messages[n].data.toString();
+}
+
+/** The sha256 `GET /pipeline` shows for a valve whose source is `text`. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
