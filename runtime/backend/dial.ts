@@ -117,6 +117,9 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
       });
       return;
     }
+    // Hold what the backend sends until a session attaches its listeners (the client may still
+    // be upgrading): a greeting sent on connect would otherwise be emitted to no one.
+    ws.pause();
     finish({ ok: true, ws, protocol, passHeaders });
   });
   ws.on('error', (err: Error) => {

@@ -251,6 +251,7 @@ export class Session implements PipelineSession {
     ws.on('close', backendOnClose);
     ws.on('error', backendOnError);
     ws.on('pong', backendOnPong);
+    ws.resume(); // paused since the handshake (runtime/backend/dial.ts)
   }
 
   private detach(): WebSocket | undefined {
