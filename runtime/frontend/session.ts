@@ -5,6 +5,7 @@
 // A client → backend message stays in the unsent queue until ws's send callback fires for it on
 // the live backend socket; whatever is still there when the backend is lost is replayed on the
 // next one (DESIGN.md §3 "Failover without loss").
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Backend } from '../backend/backend.ts';
 import type { DialRequest } from '../backend/dial.ts';
@@ -56,6 +57,8 @@ export class Session implements PipelineSession {
   /** Admin failover in progress: the old link is being closed gracefully before the dial. */
   private draining = false;
   private clientCloseCode: number | undefined;
+  /** The client socket while corked for this tick's writes (see corkClient). */
+  clientCorked: Socket | undefined;
   /** Label for sluice_sessions_closed_total{reason}. */
   closeReason = 'normal';
   private readonly backpressure: Backpressure;
@@ -164,8 +167,25 @@ export class Session implements PipelineSession {
     if (this.state === 'closed') return;
     if (this.recorder !== undefined) this.recorder.write('backend', msg);
     this.msgsSent++;
+    if (!this.clientCorked) this.corkClient();
     this.client.send(msg.data, { binary: msg.binary });
     this.backpressure.afterClientWrite();
+  }
+
+  // ── write batching ──────────────────────────────────────────────────────────────────────
+  // ws emits every frame of one socket read synchronously; corking the client socket until the
+  // end of the tick sends all of them in one writev instead of one syscall per message (write
+  // syscalls were ~60 % of the proxy's CPU). Only toward the client: toward the backend each
+  // message is its own write, so a send callback confirms exactly one message — a batch the
+  // kernel took in part would leave whole messages delivered yet unconfirmed, and a failover
+  // would then replay them twice (measured: 2,048 duplicates in a 20k burst).
+
+  private corkClient(): void {
+    const socket = socketOf(this.client);
+    if (!socket) return;
+    socket.cork();
+    this.clientCorked = socket;
+    process.nextTick(uncorkClient, this);
   }
 
   // ── pipeline results (runtime/pipeline/types.ts) ────────────────────────────────────────
@@ -518,6 +538,15 @@ class DelayLine {
     if (this.timer) clearTimeout(this.timer);
     this.items.length = 0;
   }
+}
+
+function socketOf(ws: WebSocket | undefined): Socket | undefined {
+  return (ws as unknown as { _socket?: Socket } | undefined)?._socket;
+}
+function uncorkClient(s: Session): void {
+  const socket = s.clientCorked;
+  s.clientCorked = undefined;
+  socket?.uncork();
 }
 
 // Named listeners shared by every session (STYLE.md: no closure per connection on the hot path).
