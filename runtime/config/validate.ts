@@ -139,7 +139,8 @@ function kindMessage(kind: string | undefined, data: unknown): string | undefine
   }
 }
 
-function typeName(type: SchemaNode['type']): string {
+/** How a JSON Schema type reads in an error message (`a whole number`, `a list`, …). */
+export function typeName(type: SchemaNode['type']): string {
   const names: Record<string, string> = {
     integer: 'a whole number',
     number: 'a number',

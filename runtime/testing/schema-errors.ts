@@ -1,5 +1,6 @@
 // ajv errors → one sentence per key, for the test file and capture schemas. The alternatives of an
 // anyOf/oneOf are summed up in one message (named by the schema's title) instead of one per branch.
+import { typeName } from '../config/validate.ts';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import testFileSchema from '../../schemas/test-file.schema.json' with { type: 'json' };
 import captureSchema from '../../schemas/capture.schema.json' with { type: 'json' };
@@ -153,17 +154,4 @@ function describe(e: ErrorObject, all: ErrorObject[]): SchemaError | undefined {
     default:
       return { ...at, message: `${e.message ?? 'is invalid'}${got}` };
   }
-}
-
-function typeName(type: Node['type']): string {
-  const names: Record<string, string> = {
-    integer: 'a whole number',
-    number: 'a number',
-    string: 'a string',
-    boolean: 'true or false',
-    array: 'a list',
-    object: 'a mapping of keys',
-  };
-  const list = Array.isArray(type) ? type : [type ?? ''];
-  return list.map((t) => names[t] ?? t).join(' or ');
 }
