@@ -72,6 +72,8 @@ async function run(host: ValveHost, entries: PipelineEntryConfig[], label: strin
     // no valves: the empty pipeline, which never touches the host (the baseline)
     select = () => ({
       empty: true,
+      handlesFromClient: false,
+      handlesFromBackend: false,
       open() {},
       push: (s, d, m) => s.onPipelineResult(d, m, {} as ValveOutcome),
       failover() {},

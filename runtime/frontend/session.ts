@@ -59,6 +59,9 @@ export class Session implements PipelineSession {
   private clientCloseCode: number | undefined;
   /** The client socket while corked for this tick's writes (see corkClient). */
   clientCorked: Socket | undefined;
+  /** Messages pushed into the pipeline whose result has not come back, per direction. */
+  private pendingFromClient = 0;
+  private pendingFromBackend = 0;
   /** Label for sluice_sessions_closed_total{reason}. */
   closeReason = 'normal';
   private readonly backpressure: Backpressure;
@@ -124,8 +127,13 @@ export class Session implements PipelineSession {
         data.length,
       );
     }
-    if (this.pipeline.empty) this.toBackend({ data, binary });
-    else this.pipeline.push(this, 'fromClient', { data, binary });
+    // A direction no valve handles skips the valve host — unless earlier messages of it are still
+    // there (after a hot reload changed the hooks), so that none overtakes another.
+    if (this.pendingFromClient === 0 && !this.pipeline.handlesFromClient) this.toBackend({ data, binary });
+    else {
+      this.pendingFromClient++;
+      this.pipeline.push(this, 'fromClient', { data, binary });
+    }
   }
 
   /** Queues a message for the backend and writes it now if a live link is there. */
@@ -159,8 +167,11 @@ export class Session implements PipelineSession {
         data.length,
       );
     }
-    if (this.pipeline.empty) this.toClient({ data, binary });
-    else this.pipeline.push(this, 'fromBackend', { data, binary });
+    if (this.pendingFromBackend === 0 && !this.pipeline.handlesFromBackend) this.toClient({ data, binary });
+    else {
+      this.pendingFromBackend++;
+      this.pipeline.push(this, 'fromBackend', { data, binary });
+    }
   }
 
   toClient(msg: WireMessage): void {
@@ -191,6 +202,8 @@ export class Session implements PipelineSession {
   // ── pipeline results (runtime/pipeline/types.ts) ────────────────────────────────────────
 
   onPipelineResult(direction: Direction, original: WireMessage, outcome: ValveOutcome): void {
+    if (direction === 'fromClient') this.pendingFromClient--;
+    else this.pendingFromBackend--;
     if (this.state === 'closed') return;
     const line = this.delayed[direction];
     if (line !== undefined || outcome.delayMs > 0) {

@@ -53,6 +53,12 @@ export interface PipelineSession {
 export interface SessionPipeline {
   /** No valves: the session forwards directly and never waits on the valve host. */
   readonly empty: boolean;
+  /**
+   * Does any valve of this session's chain export fromClient / fromBackend? A direction no valve
+   * handles skips the valve host (typical pipelines only look at what clients send).
+   */
+  readonly handlesFromClient: boolean;
+  readonly handlesFromBackend: boolean;
   open(session: PipelineSession, info: SessionInfo): void;
   push(session: PipelineSession, direction: Direction, msg: WireMessage): void;
   failover(session: PipelineSession, backend: { id: string; url: string }): void;

@@ -18,6 +18,8 @@ import type { PipelineVersion } from './version.ts';
 /** A session with no valves selected: never touches the valve host; answers synchronously. */
 export const EMPTY_PIPELINE: SessionPipeline = Object.freeze({
   empty: true,
+  handlesFromClient: false,
+  handlesFromBackend: false,
   open() {},
   push(session: PipelineSession, direction: Direction, msg: WireMessage) {
     session.onPipelineResult(direction, msg, UNCHANGED);
@@ -40,10 +42,15 @@ export class ValvePipeline implements SessionPipeline {
   phase = 0;
   private readonly engine: PipelineEngine;
 
+  readonly handlesFromClient: boolean;
+  readonly handlesFromBackend: boolean;
+
   constructor(engine: PipelineEngine, version: PipelineVersion, chain: readonly number[], handle?: number) {
     this.engine = engine;
     this.version = version;
     this.chain = chain;
+    this.handlesFromClient = version.chainHandles(chain, 'fromClient');
+    this.handlesFromBackend = version.chainHandles(chain, 'fromBackend');
     this.handle = handle ?? engine.allocHandle();
   }
 

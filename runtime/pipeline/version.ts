@@ -24,6 +24,16 @@ export class PipelineVersion {
     this.selectorObject = { select: (info) => this.select(info) };
   }
 
+  /** Hook names each valve exports, in entry order (set by the build). */
+  valveHooks: readonly (readonly string[])[] | undefined;
+
+  /** Does any valve of `chain` export `hook`? (Unknown hooks: assume yes.) */
+  chainHandles(chain: readonly number[], hook: string): boolean {
+    const hooks = this.valveHooks;
+    if (hooks === undefined) return true;
+    return chain.some((i) => hooks[i]?.includes(hook) ?? true);
+  }
+
   /** The selector new sessions use. */
   selector(): { select(info: SessionInfo): SessionPipeline } {
     return this.selectorObject;

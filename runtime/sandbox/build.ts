@@ -139,6 +139,7 @@ export async function buildVersion(
     };
   }
   const version = new PipelineVersion(host, id, entries);
+  version.valveHooks = valves.map((v) => v.hooks);
   const rec = new VersionRecord(
     version,
     metas,
