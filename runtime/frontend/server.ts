@@ -99,6 +99,8 @@ export class Frontend {
       maxHeaderSize: fe.maxHeaderBytes,
       headersTimeout: fe.readTimeoutMs,
       requestTimeout: fe.readTimeoutMs,
+      // Node checks those timeouts on this interval (default 30 s: a slowloris would outlive a 1 s limit).
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, fe.readTimeoutMs / 4)),
     };
     this.http = fe.tls
       ? createHttpsServer({ ...httpOptions, ...readListenerTls(fe.tls) })

@@ -34,7 +34,7 @@ export interface ValveHostOptions {
   metrics: Metrics;
   /** ctx.now() / ctx.delay() time; default real time. */
   clock?: Clock;
-  /** Added to the hang deadline (two of the longest valve timeouts plus a slice). Default 250 ms. */
+  /** Added to the hang deadline (two of the longest valve timeouts plus a slice). Default 1 s: a healthy host starved of CPU (a saturated machine) must not be taken for a hung one; valve loops are stopped by the per-call timeout long before. */
   hangMarginMs?: number;
 }
 
@@ -76,7 +76,7 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     this.logger = options.logger;
     this.metrics = options.metrics;
     this.clock = options.clock ?? realClock;
-    this.hangMarginMs = options.hangMarginMs ?? 250;
+    this.hangMarginMs = options.hangMarginMs ?? 1000;
   }
 
   /** Starts the valve host process and waits until it answers. */
