@@ -63,7 +63,11 @@ export class Sluice {
       status: () => ({ valves: [] }),
       reload: async (): Promise<ActionOutcome> => ({ kind: 'noop' }),
     };
-    this.bus = new LocalControlBus(this.pool, this.frontend, control, this.logger);
+    this.bus = new LocalControlBus(this.pool, this.frontend, control, this.logger, () =>
+      [this.frontend.address()?.port, this.admin?.address()?.port].filter(
+        (p): p is number => p !== undefined,
+      ),
+    );
     this.pipeline?.attach(this);
     this.admin = createAdminServer({
       config: config.server.admin,

@@ -14,6 +14,7 @@ import type {
 } from './bus.ts';
 
 const SUCCESS: ActionOutcome = { kind: 'success' };
+const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'fd00:ec2::254', '100.100.100.200']);
 const NOOP: ActionOutcome = { kind: 'noop' };
 const NOT_FOUND: ActionOutcome = { kind: 'not-found' };
 
@@ -29,11 +30,21 @@ export class LocalControlBus implements ControlBus {
   private readonly pipeline: PipelineControl;
   private readonly logger: Logger;
 
-  constructor(pool: BackendPool, frontend: Frontend, pipeline: PipelineControl, logger: Logger) {
+  /** The ports Sluice itself listens on (frontend, admin), once bound. */
+  private readonly ownPorts: () => number[];
+
+  constructor(
+    pool: BackendPool,
+    frontend: Frontend,
+    pipeline: PipelineControl,
+    logger: Logger,
+    ownPorts: () => number[] = () => [],
+  ) {
     this.pool = pool;
     this.frontend = frontend;
     this.pipeline = pipeline;
     this.logger = logger;
+    this.ownPorts = ownPorts;
   }
 
   listBackends(): BackendListEntry[] {
@@ -56,10 +67,35 @@ export class LocalControlBus implements ControlBus {
   addBackend(body: unknown): ActionOutcome {
     const { backend, error } = resolveBackendInput(body);
     if (!backend) return { kind: 'invalid', reason: error ?? 'invalid backend' };
+    const unsafe = this.unsafeTarget(backend.url);
+    if (unsafe) return { kind: 'invalid', reason: `url: ${unsafe}` };
     if (this.pool.get(backend.id)) return { kind: 'conflict', reason: `id already exists: ${backend.id}` };
     if (!this.pool.add(backend)) return { kind: 'conflict', reason: 'url already exists' };
     this.logger.info({ backend: backend.id, url: backend.url }, 'backend added');
     return SUCCESS;
+  }
+
+  /**
+   * A backend added at runtime must not point Sluice at itself or at a cloud metadata service
+   * (an admin caller turning the proxy into a request forwarder: FAULTS.md 48).
+   */
+  private unsafeTarget(url: string): string | undefined {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return undefined; // resolveBackendInput already refused it
+    }
+    const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (METADATA_HOSTS.has(host) || host.startsWith('169.254.')) {
+      return `${host} is a link-local / cloud metadata address; Sluice does not proxy to it`;
+    }
+    const port = Number(u.port || (u.protocol === 'wss:' ? 443 : 80));
+    const local = host === 'localhost' || host === '::1' || host.startsWith('127.') || host === '0.0.0.0';
+    if (local && this.ownPorts().includes(port)) {
+      return `${url} points at Sluice's own listener (port ${port}); use a backend's address`;
+    }
+    return undefined;
   }
 
   disableBackend(id: string): ActionOutcome {

@@ -69,12 +69,7 @@ for (const [what, url] of [
   ['the admin API itself', 'admin'],
   ['a cloud metadata address (169.254.169.254)', 'ws://169.254.169.254/'],
 ] as const) {
-  test(`POST /backend/add with a URL pointing at ${what} → 400`, {
-    todo:
-      'FAULTS.md §3.48: "A backend URL … pointing at the admin port or a metadata IP → 400". ' +
-      'POST /backend/add accepts both today (200): runtime/config/backend.ts checks only the scheme; ' +
-      'refusing them needs the admin address in the backend check and a list of metadata addresses.',
-  }, async (t) => {
+  test(`POST /backend/add with a URL pointing at ${what} → 400`, async (t) => {
     const { sp } = await startWorld(t, { backends: 1 });
     const target = url === 'admin' ? `ws://127.0.0.1:${new URL(sp.admin.base).port}/` : url;
     const r = await sp.admin.post<{ result: string }>('/backend/add', { id: 'probe', url: target });
