@@ -62,3 +62,6 @@ export const SLICE_MS = 5;
 
 /** Stats slots per valve in the driver's counters: 5 hooks × (calls, drops). */
 export const STATS_PER_VALVE = 10;
+
+/** Log level code for work a hook left behind (promise callbacks) that ran past the timeout. */
+export const LOG_LEFTOVER_TIMEOUT = 4;

@@ -2,6 +2,7 @@
 // the running valve and the batch goes on; an isolate lost to memory gives every item not yet
 // answered the faulting valve's on-error (once), and is rebuilt from the version's sources.
 import {
+  LOG_LEFTOVER_TIMEOUT,
   EV_CLOSE,
   EV_ERROR,
   KIND_MEMORY,
@@ -57,7 +58,7 @@ export async function runUnit(
             r.logs.push([
               v.id,
               valve,
-              2,
+              LOG_LEFTOVER_TIMEOUT,
               'work left behind by a hook (promise callbacks) ran past the timeout',
             ]);
         }

@@ -12,6 +12,7 @@ import type { ValvePipeline } from '../pipeline/valve-pipeline.ts';
 import type { PipelineVersion } from '../pipeline/version.ts';
 import {
   HOOK_NAMES,
+  LOG_LEFTOVER_TIMEOUT,
   KIND_NAMES,
   KIND_TRIPPED,
   OP_ATTACH,
@@ -39,7 +40,7 @@ export interface ValveHostOptions {
 }
 
 const CONTROL_DEADLINE_MS = 15_000;
-const LEVELS = ['info', 'warn', 'error', 'warn'] as const;
+const LEVELS = ['info', 'warn', 'error', 'warn', 'error'] as const;
 
 export class ValveHost implements PipelineEngine, DispatchSink {
   readonly logger: Logger;
@@ -409,6 +410,12 @@ export class ValveHost implements PipelineEngine, DispatchSink {
   valveLog(version: number, valve: number, level: number, text: string): void {
     const v = this.versions.get(version)?.valves[valve];
     if (v !== undefined && level === 3) v.trippedUntil = Date.now() + 10_000;
+    if (v !== undefined && level === LOG_LEFTOVER_TIMEOUT) {
+      // The hook had returned (its message went on); the promise work it left behind looped.
+      v.errors++;
+      v.lastError = { file: v.file, line: 0, column: 0, message: text, at: new Date().toISOString() };
+      this.metrics.valveErrors.inc({ valve: v.name, direction: 'promise', kind: 'timeout' });
+    }
     this.logger[LEVELS[level] ?? 'info'](
       { valve: v?.name ?? `#${valve}` },
       level === 3 ? `valve ${text}` : text,

@@ -114,12 +114,7 @@ describe('valve hooks that never return', () => {
     await c.close();
   });
 
-  test('a microtask loop is counted as sluice_valve_errors_total{kind="timeout"}', {
-    todo:
-      'FAULTS.md §3.2 says a microtask loop is "same as 1" (counted as kind="timeout"). The sandbox ' +
-      'stops it and logs "work left behind by a hook (promise callbacks) ran past the timeout", but ' +
-      'runtime/sandbox/unit-runner.ts only logs it: no valve error event, so no metric and no on-error.',
-  }, async () => {
+  test('a microtask loop is counted as sluice_valve_errors_total{kind="timeout"}', async () => {
     const c = await w.sp.connect('/pass/microtask-metric');
     const before = await timeouts();
     await reply(c, '~microtask');
