@@ -49,21 +49,6 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** An error with a stable code; carries the HTTP status and close code to use. */
-export class SluiceError extends Error {
-  readonly code: ErrorCode;
-  readonly http: number;
-  readonly closeCode: number;
-  constructor(code: ErrorCode, detail?: string) {
-    const spec: ErrorSpec = ERRORS[code];
-    super(detail ? `${spec.message}: ${detail}` : spec.message);
-    this.name = 'SluiceError';
-    this.code = code;
-    this.http = spec.http;
-    this.closeCode = spec.close;
-  }
-}
-
 /** Close codes that must never be sent on the wire (RFC 6455 §7.4.1). */
 export function isSendableCloseCode(code: number): boolean {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
