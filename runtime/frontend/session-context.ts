@@ -5,13 +5,8 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Session } from './session.ts';
 
-/** Per-message counters resolved once (prom-client label lookups cost a hash per call). */
-export interface HotCounters {
-  clientMessages: { inc(n?: number): void };
-  clientBytes: { inc(n?: number): void };
-  backendMessages: { inc(n?: number): void };
-  backendBytes: { inc(n?: number): void };
-}
+/** Per-message counters: plain numbers shared by every frontend, read when /metrics is scraped. */
+export type HotCounters = Metrics['hot'];
 
 export interface SessionContext {
   pool: BackendPool;
@@ -28,12 +23,7 @@ export interface SessionContext {
   onSessionEnd(session: Session): void;
 }
 
-/** Resolves the labelled children of the message counters once. */
+/** The per-message counters of `metrics`. */
 export function hotCounters(metrics: Metrics): HotCounters {
-  return {
-    clientMessages: metrics.messages.labels('client_to_backend'),
-    clientBytes: metrics.bytes.labels('client_to_backend'),
-    backendMessages: metrics.messages.labels('backend_to_client'),
-    backendBytes: metrics.bytes.labels('backend_to_client'),
-  };
+  return metrics.hot;
 }
