@@ -12,6 +12,8 @@ export interface BenchOptions {
   loadProcs: number;
   /** CPU-profile Sluice (proxy and valve host) under load and summarize the hot frames. */
   profile: boolean;
+  /** Message size of the profiled closed loop (default 64 B). */
+  profileSize: number;
   resultsDir: string;
   /** The Sluice checkout whose runtime/cli.ts runs (default: this one); compares two trees. */
   sluiceRoot: string | undefined;
@@ -44,7 +46,7 @@ export interface BenchOptions {
   reload: { rate: number; conns: number; size: number; steadyMs: number; reloadMs: number; everyMs: number };
 }
 
-export const USAGE = `npm run bench -- [--full] [--only a,b] [--targets a,b] [--load-procs N] [--quiet MS] [--window N] [--profile] [--out DIR] [--sluice DIR] [--builtin-valves]
+export const USAGE = `npm run bench -- [--full] [--only a,b] [--targets a,b] [--load-procs N] [--quiet MS] [--window N] [--profile] [--profile-size B] [--out DIR] [--sluice DIR] [--builtin-valves]
   --full         longer runs and 3 repetitions (median); the default is the quick run (< 3 min)
   --only         scenarios: ${SCENARIOS.join(',')}
   --targets      targets: ${TARGET_NAMES.join(',')}
@@ -52,6 +54,7 @@ export const USAGE = `npm run bench -- [--full] [--only a,b] [--targets a,b] [--
   --window       messages in flight per connection in the throughput closed loop (default 8;
                  the full run also measures 1)
   --profile      also CPU-profile Sluice under the 64 B / 128 connection load (bench/results/*.cpuprofile)
+  --profile-size message size of the profiled load in bytes (default 64; e.g. 4096)
   --out          where latest.json goes (default bench/results)
   --quiet MS     before each measurement, wait up to MS for the machine to be quiet (other work
                  below 25 % of a core; default 1000, full run 10000)
@@ -67,7 +70,7 @@ export function parseOptions(argv: string[], defaultResultsDir: string): BenchOp
     if (a === '--full' || a === '--profile' || a === '--builtin-valves') flags.set(a, '1');
     else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else if (
-      ['--only', '--targets', '--load-procs', '--window', '--out', '--sluice', '--quiet'].includes(a) &&
+      ['--only', '--targets', '--load-procs', '--window', '--out', '--sluice', '--quiet', '--profile-size'].includes(a) &&
       i + 1 < argv.length
     )
       flags.set(a, argv[++i]);
@@ -92,12 +95,16 @@ export function parseOptions(argv: string[], defaultResultsDir: string): BenchOp
     throw new Error('--window is 1 to 256');
   const quiet = flags.has('--quiet') ? Number(flags.get('--quiet')) : full ? 10_000 : 1000;
   if (!Number.isFinite(quiet) || quiet < 0) throw new Error('--quiet is a number of milliseconds');
+  const profileSize = Number(flags.get('--profile-size') ?? 64);
+  if (!Number.isInteger(profileSize) || profileSize < 64 || profileSize > 1 << 20)
+    throw new Error('--profile-size is 64 to 1048576 bytes');
   return {
     full,
     scenarios: list(flags.get('--only'), SCENARIOS, 'scenario') as Set<ScenarioName>,
     targets: list(flags.get('--targets'), TARGET_NAMES, 'target'),
     loadProcs,
     profile: flags.has('--profile'),
+    profileSize,
     resultsDir: flags.get('--out') ?? defaultResultsDir,
     sluiceRoot: flags.get('--sluice'),
     builtinValves: flags.has('--builtin-valves'),

@@ -1,7 +1,7 @@
 // --profile: where Sluice spends its time and memory. V8's CPU profiler (what `node --cpu-prof`
 // uses) is attached through the inspector to the proxy process and the valve host — the valve
 // host is SIGKILLed by its supervisor on shutdown, so --cpu-prof would never write its file:
-//   1. throughput: sluice-0v and sluice-3v under the 64 B × 128-connection closed loop;
+//   1. throughput: sluice-0v and sluice-3v under the 64 B (--profile-size) × 128-connection closed loop;
 //   2. reload: sluice-3v at 2,000 msgs/s with POST /pipeline/reload every second;
 //   3. memory: sluice-0v and sluice-3v with 8k idle sessions (sampling heap profiler, after GC).
 // The .cpuprofile files go to the results dir (open them in Chrome DevTools → Performance).
@@ -33,7 +33,7 @@ export async function profileCpu(ctx: BenchContext): Promise<ProfileSummary[]> {
             url: s.target.url,
             conns: split(128, n)[i],
             window: 8,
-            size: 64,
+            size: ctx.opts.profileSize,
             warmupMs: 0,
             durationMs: PROFILE_MS,
           }),
