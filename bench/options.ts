@@ -70,7 +70,16 @@ export function parseOptions(argv: string[], defaultResultsDir: string): BenchOp
     if (a === '--full' || a === '--profile' || a === '--builtin-valves') flags.set(a, '1');
     else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else if (
-      ['--only', '--targets', '--load-procs', '--window', '--out', '--sluice', '--quiet', '--profile-size'].includes(a) &&
+      [
+        '--only',
+        '--targets',
+        '--load-procs',
+        '--window',
+        '--out',
+        '--sluice',
+        '--quiet',
+        '--profile-size',
+      ].includes(a) &&
       i + 1 < argv.length
     )
       flags.set(a, argv[++i]);
