@@ -6,7 +6,8 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { FRAME_PING, FrameReader, emptyFrame } from './frames.ts';
 
-const HOST_MAIN = fileURLToPath(new URL('./host-main.ts', import.meta.url));
+// host-main.ts beside this .ts in a clone, host-main.js beside this .js in the build (dist/)
+const HOST_MAIN = fileURLToPath(new URL(`./host-main${import.meta.url.slice(-3)}`, import.meta.url));
 const PING = emptyFrame(FRAME_PING);
 
 export interface HostProcessEvents {
