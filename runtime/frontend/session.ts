@@ -21,6 +21,7 @@ import type {
   ValveOutcome,
   WireMessage,
 } from '../pipeline/types.ts';
+import { BackendLedger } from './backend-ledger.ts';
 import { Backpressure } from './backpressure.ts';
 import { MessageQueue } from './message-queue.ts';
 import type { SessionContext } from './session-context.ts';
@@ -49,6 +50,8 @@ export class Session implements PipelineSession {
   private readonly request: DialRequest;
   private readonly unsent = new MessageQueue();
   private linkOnSent: ((err?: Error) => void) | undefined;
+  /** Batches the link's writes and tells which reached the kernel if it dies (undefined: TLS, deflate). */
+  private ledger: BackendLedger | undefined;
   private failover: FailoverDial | undefined;
   private failoverStarted = 0;
   /** The unsent queue when the link was lost (the failover queue bound counts growth past it). */
@@ -140,11 +143,14 @@ export class Session implements PipelineSession {
   toBackend(msg: WireMessage): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     if (this.recorder !== undefined) this.recorder.write('client', msg);
-    this.unsent.push(msg);
     if (this.state === 'open' && !this.draining && this.link) {
+      this.unsent.push(msg, this.ledger?.frameEnd(msg.data.length));
       this.link.send(msg.data, { binary: msg.binary }, this.linkOnSent);
       this.backpressure.afterBackendWrite();
-    } else if (
+      return;
+    }
+    this.unsent.push(msg);
+    if (
       // Only what arrives while no link takes it counts: messages already written but not yet
       // confirmed are bounded by backpressure (high-water mark), not by this queue.
       this.unsent.length - this.heldAtStart.length > this.ctx.upstream.queueMaxMessages ||
@@ -186,10 +192,9 @@ export class Session implements PipelineSession {
   // ── write batching ──────────────────────────────────────────────────────────────────────
   // ws emits every frame of one socket read synchronously; corking the client socket until the
   // end of the tick sends all of them in one writev instead of one syscall per message (write
-  // syscalls were ~60 % of the proxy's CPU). Only toward the client: toward the backend each
-  // message is its own write, so a send callback confirms exactly one message — a batch the
-  // kernel took in part would leave whole messages delivered yet unconfirmed, and a failover
-  // would then replay them twice (measured: 2,048 duplicates in a 20k burst).
+  // syscalls were ~60 % of the proxy's CPU). Toward the backend the same is done by the
+  // BackendLedger (backend-ledger.ts), which also knows which messages of a batch the kernel
+  // took when the backend dies, so a failover replays exactly the others.
 
   private corkClient(): void {
     const socket = socketOf(this.client);
@@ -269,6 +274,8 @@ export class Session implements PipelineSession {
     this.linkAwaitingPong = false;
     this.linkPingAt = performance.now();
     const queue = this.unsent;
+    const ledger = BackendLedger.for(ws);
+    this.ledger = ledger;
     // One completion function per link (not a closure per message): ws fires send callbacks in
     // order, so each success confirms the oldest in-flight message.
     let dead = false;
@@ -276,6 +283,8 @@ export class Session implements PipelineSession {
       if (dead || this.link !== ws) return;
       if (err) {
         dead = true;
+        // A failed write syscall leaves libuv's byte counts short of the truth (not "not open").
+        if ((err as NodeJS.ErrnoException).syscall === 'write') ledger?.noteWriteError();
         return;
       }
       queue.shift();
@@ -297,6 +306,7 @@ export class Session implements PipelineSession {
     ws.on('error', ignore);
     this.link = undefined;
     this.linkOnSent = undefined;
+    this.ledger = undefined;
     this.backpressure.linkGone();
     this.ctx.pool.release(this.backend);
     if (this.ctx.metrics.instrumentation) {
@@ -345,8 +355,10 @@ export class Session implements PipelineSession {
 
   private startFailover(): void {
     const lost = this.backend;
+    const ledger = this.ledger;
     const old = this.detach();
     if (old && old.readyState !== old.CLOSED) old.terminate();
+    if (ledger) this.dropDelivered(ledger);
     const now = performance.now();
     while (this.failoverTimes.length > 0 && now - this.failoverTimes[0] > 60_000) this.failoverTimes.shift();
     if (this.failoverTimes.length >= this.ctx.upstream.maxReconnects) {
@@ -403,18 +415,31 @@ export class Session implements PipelineSession {
     else this.pipeline.failover(this, this.info.backend);
   }
 
+  /**
+   * Messages the dead link's kernel had taken are delivered (DESIGN.md §3), even when their send
+   * callbacks never fired because the batch they were written in was still partly queued.
+   */
+  private dropDelivered(ledger: BackendLedger): void {
+    const accepted = ledger.acceptedAtEnd;
+    if (accepted === undefined) return;
+    while (this.unsent.length > 0 && this.unsent.endAt(0) <= accepted) this.unsent.shift();
+  }
+
   /** Sends `first`, then replays the unsent queue on the new link, then lets the client read again. */
   private resume(first: WireMessage[]): void {
     const link = this.link;
     if (!link) return;
     this.state = 'open';
+    const ledger = this.ledger;
     for (const m of first) {
       this.recorder?.write('client', m);
+      ledger?.frameEnd(m.data.length);
       link.send(m.data, { binary: m.binary });
     }
     const n = this.unsent.length;
     for (let i = 0; i < n; i++) {
       const m = this.unsent.at(i);
+      this.unsent.setEnd(i, ledger ? ledger.frameEnd(m.data.length) : Number.POSITIVE_INFINITY);
       link.send(m.data, { binary: m.binary }, this.linkOnSent);
     }
     this.ctx.metrics.replayedMessages.inc(n);
