@@ -74,12 +74,16 @@ export class Breaker {
     if (this.threshold < 0) return;
     this.consecutive++;
     this.lastFailureAt = this.now();
-    this.trialInFlight = false;
     if (this.trippedFlag) {
-      this.backoffMs = Math.min(this.backoffMs * MULTIPLIER, MAX_BACKOFF_MS);
+      // Only a failed trial lengthens the backoff. Other failures while tripped are verdicts on
+      // connections made before it tripped (a backend that drops hundreds of fresh sessions at
+      // once): they restart the wait but must not push it to the 60 s cap.
+      if (this.trialInFlight) this.backoffMs = Math.min(this.backoffMs * MULTIPLIER, MAX_BACKOFF_MS);
+      this.trialInFlight = false;
       this.nextBackoffMs = jitter(this.backoffMs);
       return;
     }
+    this.trialInFlight = false;
     if (this.consecutive >= this.threshold) {
       this.trippedFlag = true;
       // A trial that connected and then failed continues the backoff; a fresh trip starts it over.

@@ -148,8 +148,8 @@ test('the breaker opens for a flapping backend; its sessions fail over to the he
     'traffic on every session after the failovers',
   );
 
-  // Tripped: new sessions go to g, not f (its backoff has grown past 500 ms by now, so at most one
-  // half-open trial can reach f, and it fails over like the others).
+  // Tripped: new sessions go to g, not f (a half-open trial comes at least 250 ms after the last
+  // flap and the next one later still, so at most one reaches f, and it fails over like the others).
   const more = await fleet.open(sp.url, 6);
   for (const c of more) c.send();
   assert.ok(

@@ -102,3 +102,17 @@ test('a trial that connects closes the breaker at once; a failure before its suc
   assert.equal(b.tripped, false, 'a confirmed success clears the count');
   assert.deepEqual(changes, [true, false, true, false]);
 });
+
+test('while tripped, only a failed trial lengthens the backoff (not a burst of late verdicts)', (t) => {
+  t.mock.method(Math, 'random', () => 0.5);
+  let now = 0;
+  const b = new Breaker(2, () => now);
+  for (let i = 0; i < 200; i++) b.failure(); // e.g. 200 fresh sessions dropped at once
+  now = 500;
+  assert.equal(b.ready(), true, 'the first trial comes after 500 ms, not after the 60 s cap');
+  b.failure();
+  now = 500 + 700;
+  assert.equal(b.ready(), false, 'a failed trial: 750 ms');
+  now = 500 + 750;
+  assert.equal(b.ready(), true);
+});
