@@ -2,6 +2,11 @@
 // it trips when `threshold` dials in a row fail; while tripped the backend is skipped, except that
 // after an exponential backoff (500 ms ±50 %, ×1.5, up to 60 s) one trial dial is let through
 // (half-open). A success closes it; a negative threshold disables it.
+// A dial's verdict comes in two steps (flap-probation.ts): connected() when the handshake completes,
+// then success() once the connection has outlived the backend's flap-window, or failure() when the
+// backend drops it sooner (a flapping backend). connected() already closes a tripped breaker, so
+// new sessions flow at once after a good trial, but the failure count stays until success(): a
+// failure in between trips it again at once, and its backoff keeps growing.
 
 const INITIAL_BACKOFF_MS = 500;
 const MULTIPLIER = 1.5;
@@ -16,6 +21,8 @@ export class Breaker {
   private backoffMs = INITIAL_BACKOFF_MS;
   private nextBackoffMs = 0;
   private trialInFlight = false;
+  /** Closed by connected() after a trial, not yet confirmed by success(). */
+  private recovering = false;
   /** Called with true when the breaker trips, false when it closes again. */
   onChange: ((tripped: boolean) => void) | undefined;
   private readonly now: () => number;
@@ -42,9 +49,20 @@ export class Breaker {
     return true;
   }
 
+  /** A handshake completed; its verdict (success or failure) follows. Closes a tripped breaker. */
+  connected(): void {
+    this.trialInFlight = false;
+    if (this.trippedFlag) {
+      this.trippedFlag = false;
+      this.recovering = true;
+      this.onChange?.(false);
+    }
+  }
+
   success(): void {
     this.consecutive = 0;
     this.trialInFlight = false;
+    this.recovering = false;
     this.backoffMs = INITIAL_BACKOFF_MS;
     if (this.trippedFlag) {
       this.trippedFlag = false;
@@ -56,15 +74,23 @@ export class Breaker {
     if (this.threshold < 0) return;
     this.consecutive++;
     this.lastFailureAt = this.now();
-    this.trialInFlight = false;
     if (this.trippedFlag) {
-      this.backoffMs = Math.min(this.backoffMs * MULTIPLIER, MAX_BACKOFF_MS);
+      // Only a failed trial lengthens the backoff. Other failures while tripped are verdicts on
+      // connections made before it tripped (a backend that drops hundreds of fresh sessions at
+      // once): they restart the wait but must not push it to the 60 s cap.
+      if (this.trialInFlight) this.backoffMs = Math.min(this.backoffMs * MULTIPLIER, MAX_BACKOFF_MS);
+      this.trialInFlight = false;
       this.nextBackoffMs = jitter(this.backoffMs);
       return;
     }
+    this.trialInFlight = false;
     if (this.consecutive >= this.threshold) {
       this.trippedFlag = true;
-      this.backoffMs = INITIAL_BACKOFF_MS;
+      // A trial that connected and then failed continues the backoff; a fresh trip starts it over.
+      this.backoffMs = this.recovering
+        ? Math.min(this.backoffMs * MULTIPLIER, MAX_BACKOFF_MS)
+        : INITIAL_BACKOFF_MS;
+      this.recovering = false;
       this.nextBackoffMs = jitter(this.backoffMs);
       this.onChange?.(true);
     }

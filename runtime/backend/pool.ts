@@ -1,12 +1,14 @@
 // The set of backends: runtime add/disable/enable/delete/reset, and dialling across them with
-// the breaker. Only a backend's own failures (5xx, refused, timeout) count against it; a client
-// that leaves or sends an unsendable request never does.
+// the breaker. Only a backend's own failures (5xx, refused, timeout, a connection it drops within
+// its flap-window) count against it; a client that leaves or sends an unsendable request never does.
 import type { WebSocket } from 'ws';
+import { formatGoDuration } from '../config/duration.ts';
 import type { BackendConfig, SelectionPolicy } from '../config/model.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { Backend } from './backend.ts';
 import { type DialFailureKind, type DialRequest, dialBackend, type PendingDial } from './dial.ts';
+import { endProbation, startProbation } from './flap-probation.ts';
 import { Selector } from './selection.ts';
 
 export type PoolDialResult =
@@ -60,6 +62,7 @@ export class BackendPool {
     }
     const backend = new Backend(config);
     backend.breaker.onChange = (tripped) => {
+      if (backend.deleted) return; // a late verdict on a removed backend: no gauge for it again
       this.metrics.breakerState.set({ backend: backend.id }, tripped ? 1 : 0);
       this.logger.warn({ backend: backend.id, tripped }, tripped ? 'breaker tripped' : 'breaker closed');
     };
@@ -122,10 +125,35 @@ export class BackendPool {
     return true;
   }
 
-  /** A session left `backend` (closed or failed over). */
-  release(backend: Backend): void {
+  /**
+   * A session left `backend` (closed or failed over). With its connection `ws`, a handshake still
+   * on probation (flap-window) becomes a success: the connection did not end by the backend's fault.
+   */
+  release(backend: Backend, ws?: WebSocket): void {
     backend.active--;
     this.metrics.backendSessions.set({ backend: backend.id }, backend.active);
+    if (ws !== undefined && endProbation(ws) !== undefined) backend.breaker.success();
+  }
+
+  /**
+   * The backend dropped `ws` (a code in abnormal-close-codes, or its TCP connection): within its
+   * flap-window after the handshake that is a failed dial (a flapping backend); after it, a
+   * mid-session drop, it does not count. Call before release().
+   */
+  lost(ws: WebSocket | undefined, code: number): void {
+    const p = ws === undefined ? undefined : endProbation(ws);
+    if (p === undefined) return;
+    const ms = performance.now() - p.since;
+    const windowMs = p.backend.config.flapWindowMs;
+    // The window timer may run late on a busy loop: past the window it is still a success.
+    if (ms >= windowMs) p.backend.breaker.success();
+    else {
+      const window = formatGoDuration(windowMs);
+      this.countFailure(
+        p.backend,
+        `closed (${code}) ${Math.round(ms)} ms after the handshake, within flap-window ${window}`,
+      );
+    }
   }
 
   /** Tries eligible backends in selection order until one completes the handshake. */
@@ -155,7 +183,7 @@ export class BackendPool {
           r.ws.terminate();
           continue;
         }
-        backend.breaker.success();
+        startProbation(backend, r.ws);
         backend.active++;
         backend.totalConnections++;
         this.metrics.backendSessions.set({ backend: backend.id }, backend.active);

@@ -55,6 +55,7 @@ export function toBackendConfig(entry: BackendEntry, globals: BackendGlobals): B
     readBufferSize: globals.readBufferSize ?? parseSize(entry['read-buffer-size']!),
     writeBufferSize: globals.writeBufferSize ?? parseSize(entry['write-buffer-size']!),
     breakerThreshold: globals.breakerThreshold ?? entry['breaker-threshold']!,
+    flapWindowMs: parseDuration(entry['flap-window']!),
     handshakeTimeoutMs: globals.handshakeTimeoutMs ?? parseDuration(entry['handshake-timeout']!),
     passHeaders: headers.filter(
       (h, i) => headers.findIndex((o) => o.toLowerCase() === h.toLowerCase()) === i,
@@ -84,6 +85,7 @@ export function backendToJson(b: BackendConfig): BackendConfigJson {
     'read-buffer-size': b.readBufferSize,
     'write-buffer-size': b.writeBufferSize,
     'breaker-threshold': b.breakerThreshold,
+    'flap-window': formatGoDuration(b.flapWindowMs),
     'handshake-timeout': formatGoDuration(b.handshakeTimeoutMs),
     'pass-headers': b.passHeaders.length > 0 ? [...b.passHeaders] : null,
     'abnormal-close-codes': [...b.abnormalCloseCodes],

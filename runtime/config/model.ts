@@ -50,6 +50,8 @@ export interface BackendConfig {
   writeBufferSize: number;
   /** Consecutive dial failures that trip the breaker; negative disables it. */
   breakerThreshold: number;
+  /** A connection dropped within this time after its handshake counts as a failed dial (0: off). */
+  flapWindowMs: number;
   handshakeTimeoutMs: number;
   passHeaders: string[];
   abnormalCloseCodes: number[];

@@ -401,6 +401,10 @@ export interface BackendEntry {
    */
   'breaker-threshold'?: BreakerThreshold;
   /**
+   * A connection this backend drops within this time after its handshake (a close code in abnormal-close-codes, or the TCP connection lost) counts as a failed dial for the circuit breaker (a flapping backend); 0s turns this off.
+   */
+  'flap-window'?: DurationOrZero;
+  /**
    * Time allowed for TCP connect, TLS and the WebSocket upgrade (env BE_HANDSHAKE_TIMEOUT overrides every backend).
    */
   'handshake-timeout'?: Duration;

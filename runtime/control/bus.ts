@@ -29,6 +29,7 @@ export interface BackendConfigJson {
   'read-buffer-size': number;
   'write-buffer-size': number;
   'breaker-threshold': number;
+  'flap-window': string;
   'handshake-timeout': string;
   'pass-headers': string[] | null;
   'abnormal-close-codes': number[];

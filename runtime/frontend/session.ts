@@ -308,7 +308,7 @@ export class Session implements PipelineSession {
     this.linkOnSent = undefined;
     this.ledger = undefined;
     this.backpressure.linkGone();
-    this.ctx.pool.release(this.backend);
+    this.ctx.pool.release(this.backend, ws);
     if (this.ctx.metrics.instrumentation) {
       this.ctx.metrics.wsbActiveSessions.dec({ backend: this.backend.id, frontend: this.ctx.frontendId });
     }
@@ -328,6 +328,7 @@ export class Session implements PipelineSession {
       return;
     }
     if (code === 1006 || this.backend.config.abnormalCloseCodes.includes(code)) {
+      this.ctx.pool.lost(this.link, code); // a drop within flap-window counts for the breaker
       this.startFailover();
       return;
     }

@@ -1,16 +1,20 @@
 // FAULTS.md §3.43: a backend process that accepts every session and closes it within 10 ms. A
 // session stuck with it fails over at most `max-reconnects` times, then gets 1013; sessions on a
-// healthy backend keep flowing meanwhile.
+// healthy backend keep flowing meanwhile. Each such drop within the backend's flap-window is a
+// failed dial, so its breaker opens: new sessions stop going there, and the sessions it dropped
+// fail over to the healthy backend without the client noticing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProcessBackend } from '../helpers/process-backend.ts';
 import { startSluiceProcess } from '../helpers/process-sluice.ts';
-import { waitEvent } from '../helpers/wait.ts';
-import { assertRecovered, baseline } from './lib/invariants.ts';
+import { waitEvent, waitUntil } from '../helpers/wait.ts';
+import { assertRecovered, assertSameProcess, baseline } from './lib/invariants.ts';
 import { analyze, Fleet } from './lib/numbered.ts';
 
 const MAX_RECONNECTS = 3;
 const VICTIMS = 5;
+const THRESHOLD = 3;
+const SESSIONS = 12;
 
 test('a flapping backend: each session on it is closed with 1013 after max-reconnects, others keep flowing', async (t) => {
   const good = new ProcessBackend({ id: 'g' });
@@ -26,7 +30,8 @@ test('a flapping backend: each session on it is closed with 1013 after max-recon
           'max-reconnects': MAX_RECONNECTS,
           backends: [
             { id: 'g', url: good.url },
-            { id: 'f', url: flapper.url },
+            // The breaker is off here so this test sees max-reconnects alone (the next one has it on).
+            { id: 'f', url: flapper.url, 'breaker-threshold': -1 },
           ],
         },
       },
@@ -82,13 +87,7 @@ test('a flapping backend: each session on it is closed with 1013 after max-recon
   await assertRecovered(sp, base);
 });
 
-test('the breaker opens for a flapping backend', {
-  todo:
-    'FAULTS.md §3.43 expects the breaker to open for a backend that accepts and closes within 10 ms, ' +
-    'but the breaker counts only dial failures (5xx, refused, timeout; docs/balancer.md "Circuit breaker", ' +
-    'and test/integration/breaker.test.ts asserts mid-session drops never trip it): a flap is a successful ' +
-    'dial. Needs a design decision (e.g. count a close within N ms of the handshake as a dial failure).',
-}, async (t) => {
+test('the breaker opens for a flapping backend; its sessions fail over to the healthy backend unnoticed', async (t) => {
   const good = new ProcessBackend({ id: 'g' });
   const flapper = new ProcessBackend({ id: 'f', flapMs: 5 });
   t.after(async () => {
@@ -101,13 +100,85 @@ test('the breaker opens for a flapping backend', {
         upstream: {
           backends: [
             { id: 'g', url: good.url },
-            { id: 'f', url: flapper.url, 'breaker-threshold': 2 },
+            // default flap-window (1s): every close 5 ms after the handshake is a failed dial
+            { id: 'f', url: flapper.url, 'breaker-threshold': THRESHOLD },
           ],
         },
       },
     },
     t,
   );
-  for (let i = 0; i < 6; i++) await (await sp.connect(`/s${i}`)).close();
+  const base = baseline(sp);
+
+  // Round-robin sends every other new session to f until its breaker opens. Each session sends at
+  // once, so some messages are written to f just before it drops them (the documented window).
+  const fleet = new Fleet();
+  t.after(() => fleet.close());
+  await fleet.open(sp.url, SESSIONS);
+  fleet.tick();
+  fleet.startPacing(20);
+  const f = await waitUntil(
+    async () => {
+      const entry = (await sp.admin.backends()).find((b) => b.id === 'f');
+      return entry?.tripped ? entry : false;
+    },
+    "f's breaker to open",
+    5000,
+    20,
+  );
+  assert.ok(f.totalFailures >= THRESHOLD, `f counted ${f.totalFailures} failures`);
   assert.equal(await sp.metric('sluice_backend_breaker_open', { backend: 'f' }), 1);
+  assert.equal(await sp.metric('sluice_backend_breaker_open', { backend: 'g' }), 0);
+  const onF = flapper.handshakes.length;
+  assert.ok(onF >= THRESHOLD && onF <= SESSIONS, `${onF} sessions reached f`);
+
+  // Every session dropped by f failed over once, to g; none was closed.
+  await waitUntil(
+    async () => (await sp.metric('sluice_failovers_total', { result: 'success' })) === onF,
+    `${onF} successful failovers`,
+    5000,
+    20,
+  );
+  const during = fleet.clients.map((c) => c.seqs.length);
+  await waitEvent(
+    fleet.events,
+    'message',
+    () => fleet.clients.every((c, i) => c.seqs.length > during[i] + 3),
+    5000,
+    'traffic on every session after the failovers',
+  );
+
+  // Tripped: new sessions go to g, not f (a half-open trial comes at least 250 ms after the last
+  // flap and the next one later still, so at most one reaches f, and it fails over like the others).
+  const more = await fleet.open(sp.url, 6);
+  for (const c of more) c.send();
+  assert.ok(
+    flapper.handshakes.length - onF <= 1,
+    `${flapper.handshakes.length - onF} new sessions reached f`,
+  );
+
+  fleet.stopPacing();
+  await fleet.waitSettled();
+  const sessions = await sp.admin.sessions();
+  assert.equal(sessions.length, SESSIONS + more.length);
+  assert.deepEqual(new Set(sessions.map((s) => s.backendId)), new Set(['g']), 'every session is on g');
+  let lost = 0;
+  for (const c of fleet.clients) {
+    assert.equal(c.closed, undefined, `conn ${c.conn} was closed: ${JSON.stringify(c.closed)}`);
+    const d = analyze(c);
+    assert.deepEqual([d.duplicates, d.reordered, d.runs.join()], [0, 0, 'g'], `conn ${c.conn}`);
+    // Only messages written to f before it dropped the connection may be lost: all of them come
+    // before the first message g answered.
+    assert.ok(
+      d.lost.every((s) => s < c.seqs[0]),
+      `conn ${c.conn} lost ${d.lost} after its first echo ${c.seqs[0]}`,
+    );
+    lost += d.lost.length;
+  }
+  assertSameProcess(sp, base);
+  t.diagnostic(
+    `f: ${onF} sessions, ${f.totalFailures} failures counted, breaker open; ${lost} messages lost in the window`,
+  );
+  await fleet.close();
+  await assertRecovered(sp, base);
 });

@@ -1,12 +1,13 @@
-// The circuit breaker (WSBALANCER.md §5.3, §7 breaker/*): only dial failures (5xx, refused) count;
-// a tripped backend is skipped; it closes again on its own after a short backoff, or at once with
+// The circuit breaker (WSBALANCER.md §5.3, §7 breaker/*): only dial failures (5xx, refused) count,
+// and connections the backend drops within its flap-window (breaker-flap.test.ts); a tripped
+// backend is skipped; it closes again on its own after a short backoff, or at once with
 // POST /backend/reset; a negative threshold disables it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NO_ACTION, SUCCESS } from '../helpers/admin.ts';
 import { connectStatus } from '../helpers/client.ts';
 import { type Harness, harness } from '../helpers/harness.ts';
-import { waitUntil } from '../helpers/wait.ts';
+import { delay, waitUntil } from '../helpers/wait.ts';
 
 const N = 2;
 
@@ -82,13 +83,19 @@ test('breaker/trip-reset: POST /backend/reset clears a tripped breaker at once',
 });
 
 test('breaker counts only dial failures: 4xx answers and mid-session drops do not trip it', async (t) => {
-  const h = await harness(t, { backends: 1, backend: { 'breaker-threshold': 2 } });
+  const FLAP_WINDOW_MS = 100;
+  const h = await harness(t, {
+    backends: 1,
+    backend: { 'breaker-threshold': 2, 'flap-window': `${FLAP_WINDOW_MS}ms` },
+  });
   const [b] = h.backends;
   b.options.rejectWith = 403;
   assert.deepEqual(await attempts(h, 3), [403, 403, 403]);
   b.options.rejectWith = undefined;
   const c = await h.connect();
   for (let i = 0; i < 3; i++) {
+    // Mid-session: the connection has outlived flap-window (a drop sooner is a flap, which counts).
+    await delay(FLAP_WINDOW_MS + 50);
     b.destroyAll();
     await b.waitHandshakes(i + 2);
     await c.echo(`after drop ${i}`);

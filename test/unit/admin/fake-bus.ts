@@ -27,6 +27,7 @@ export function backendConfig(id: string, url: string): BackendConfigJson {
     'read-buffer-size': 1024,
     'write-buffer-size': 1024,
     'breaker-threshold': 3,
+    'flap-window': '1s',
     'handshake-timeout': '10s',
     'pass-headers': null,
     'abnormal-close-codes': [1001, 1005, 1006, 1011, 1012, 1013, 1014],

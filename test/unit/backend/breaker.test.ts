@@ -62,3 +62,57 @@ test('reset closes a tripped breaker and reports whether it was tripped', () => 
   assert.equal(b.tripped, false);
   assert.deepEqual(changes, [true, false]);
 });
+
+test('a completed handshake alone does not clear the failure count: only its verdict does', () => {
+  const b = new Breaker(2, () => 0);
+  b.failure();
+  b.connected(); // on probation (flap-window)
+  b.failure(); // e.g. that connection flapped
+  assert.equal(b.tripped, true, 'connected() did not reset the count');
+  const c = new Breaker(2, () => 0);
+  c.failure();
+  c.connected();
+  c.success(); // it outlived flap-window
+  c.failure();
+  assert.equal(c.tripped, false);
+});
+
+test('a trial that connects closes the breaker at once; a failure before its success re-trips it with a longer backoff', (t) => {
+  t.mock.method(Math, 'random', () => 0.5); // no jitter: backoffs of exactly 500, 750, … ms
+  let now = 0;
+  const changes: boolean[] = [];
+  const b = new Breaker(2, () => now);
+  b.onChange = (tripped) => changes.push(tripped);
+  b.failure();
+  b.failure();
+  now = 500;
+  assert.equal(b.ready(), true, 'the trial');
+  b.connected();
+  assert.equal(b.tripped, false, 'new sessions may use it while the trial is on probation');
+  assert.equal(b.ready(), true);
+  b.failure(); // the trial connection flapped: one failure is enough
+  assert.equal(b.tripped, true);
+  now = 500 + 600;
+  assert.equal(b.ready(), false, 'the backoff grew to 750 ms instead of starting over at 500 ms');
+  now = 500 + 750;
+  assert.equal(b.ready(), true);
+  b.connected();
+  b.success();
+  b.failure();
+  assert.equal(b.tripped, false, 'a confirmed success clears the count');
+  assert.deepEqual(changes, [true, false, true, false]);
+});
+
+test('while tripped, only a failed trial lengthens the backoff (not a burst of late verdicts)', (t) => {
+  t.mock.method(Math, 'random', () => 0.5);
+  let now = 0;
+  const b = new Breaker(2, () => now);
+  for (let i = 0; i < 200; i++) b.failure(); // e.g. 200 fresh sessions dropped at once
+  now = 500;
+  assert.equal(b.ready(), true, 'the first trial comes after 500 ms, not after the 60 s cap');
+  b.failure();
+  now = 500 + 700;
+  assert.equal(b.ready(), false, 'a failed trial: 750 ms');
+  now = 500 + 750;
+  assert.equal(b.ready(), true);
+});

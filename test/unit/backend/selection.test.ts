@@ -13,6 +13,7 @@ function backend(id: string, weight = 1): Backend {
     readBufferSize: 1024,
     writeBufferSize: 1024,
     breakerThreshold: 10,
+    flapWindowMs: 1000,
     handshakeTimeoutMs: 10_000,
     passHeaders: [],
     abnormalCloseCodes: [1006],

@@ -13,6 +13,7 @@ describe('backend JSON (admin /backend/config and /backend/add)', () => {
       'read-buffer-size': 1024,
       'write-buffer-size': 1024,
       'breaker-threshold': 10,
+      'flap-window': '1s',
       'handshake-timeout': '10s',
       'pass-headers': null,
       'abnormal-close-codes': [1001, 1005, 1006, 1011, 1012, 1013, 1014],
@@ -25,7 +26,7 @@ describe('backend JSON (admin /backend/config and /backend/add)', () => {
   test('the printed JSON is accepted by /backend/add and gives the same backend back', () => {
     const backends: BackendConfig[] = loadValid(
       'upstream:\n  backends:\n    - url: ws://127.0.0.1:16000\n' +
-        '    - { url: wss://b.example/x, id: b, ping-time: 1.5s, pong-timeout: 500ms, breaker-threshold: -1, pass-headers: [X-A], abnormal-close-codes: [4000], weight: 4, compression: true, handshake-timeout: 1h }\n',
+        '    - { url: wss://b.example/x, id: b, ping-time: 1.5s, pong-timeout: 500ms, breaker-threshold: -1, flap-window: 250ms, pass-headers: [X-A], abnormal-close-codes: [4000], weight: 4, compression: true, handshake-timeout: 1h }\n',
     ).upstream.backends;
     for (const b of backends) {
       const json = JSON.parse(JSON.stringify(backendToJson(b)));

@@ -81,6 +81,7 @@ describe('config schema', () => {
       'upstream.backends[].read-buffer-size',
       'upstream.backends[].write-buffer-size',
       'upstream.backends[].breaker-threshold',
+      'upstream.backends[].flap-window',
       'upstream.backends[].handshake-timeout',
       'upstream.backends[].pass-headers',
       'upstream.backends[].abnormal-close-codes',

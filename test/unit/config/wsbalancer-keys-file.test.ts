@@ -74,6 +74,7 @@ describe('wsbalancer keys from the file', () => {
       readBufferSize: 512,
       writeBufferSize: 256,
       breakerThreshold: 3,
+      flapWindowMs: 1000,
       handshakeTimeoutMs: 2000,
       passHeaders: ['X-Server-Sent-Header'],
       abnormalCloseCodes: [4000], // honoured, and not doubled as wsbalancer did
