@@ -7,11 +7,22 @@ import { type Logger, silentLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { Sluice } from './sluice.ts';
 import type { ValveProvider } from './pipeline/provider.ts';
+import { TrustedValves } from './pipeline/trusted/trusted-valves.ts';
+import type { TrustedValvesOption } from './pipeline/trusted/types.ts';
 import { Reloader } from './watch/reloader.ts';
 
 export type { ResolvedConfig } from './config/model.ts';
 export { loadConfigFile, loadConfigObject, loadConfigText } from './config/index.ts';
 export type { ValveEntryInput, ValveProvider } from './pipeline/provider.ts';
+export type {
+  TrustedMessage,
+  TrustedPayload,
+  TrustedResult,
+  TrustedValve,
+  TrustedValveCtx,
+  TrustedValveStatus,
+  TrustedValvesOption,
+} from './pipeline/trusted/types.ts';
 export type { SessionInfo, WireMessage } from './pipeline/types.ts';
 export { Sluice } from './sluice.ts';
 export { startEchoBackend } from './testing/echo-backend.ts';
@@ -36,6 +47,12 @@ export interface CreateSluiceOptions {
   watch?: boolean;
   /** Given each new session, returns extra valve entries for it (run sandboxed, after `pipeline:`). */
   valveProvider?: ValveProvider;
+  /**
+   * Trusted in-process valves (plain objects with the valve hooks, NOT sandboxed), or a function
+   * choosing them per session. They are the outer layer, on the client side: fromClient runs them
+   * before the sandboxed pipeline, fromBackend after it. See docs/valves.md "Trusted valves".
+   */
+  trustedValves?: TrustedValvesOption;
 }
 
 /**
@@ -50,6 +67,10 @@ export async function createSluice(
   const resolved = isResolved(config) ? config : resolve(config, options);
   const logger = options.logger ?? silentLogger;
   const metrics = createMetrics({ instrumentation: resolved.server.enableInstrumentation });
+  const trusted =
+    options.trustedValves === undefined
+      ? undefined
+      : new TrustedValves(options.trustedValves, { logger, metrics });
   const pipeline = new Reloader({
     config: resolved,
     env: options.env ?? {},
@@ -57,6 +78,7 @@ export async function createSluice(
     metrics,
     watch: options.watch ?? false,
     provider: options.valveProvider,
+    trusted,
   });
   const built = await pipeline.init();
   if (!built.ok) {

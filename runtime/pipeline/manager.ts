@@ -8,9 +8,12 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { ValveHost } from '../sandbox/valve-host.ts';
 import type { Clock } from '../sandbox/clock.ts';
-import type { PipelineStatus, ValveLoadError, ValveLoadWarning } from '../sandbox/types.ts';
+import type { PipelineStatus, ValveLoadError, ValveLoadWarning, ValveStatus } from '../sandbox/types.ts';
 import { EMPTY_PIPELINE, EMPTY_SELECTOR } from './empty.ts';
 import { type ProviderHost, ProviderSelector, type ValveProvider } from './provider.ts';
+import { TrustedPipeline } from './trusted/trusted-pipeline.ts';
+import type { TrustedValves } from './trusted/trusted-valves.ts';
+import type { TrustedValveStatus } from './trusted/types.ts';
 import type { PipelineSelector } from './types.ts';
 import type { PipelineVersion } from './version.ts';
 
@@ -27,6 +30,8 @@ export class PipelineManager {
   private readonly clock: Clock | undefined;
   private entries: PipelineEntryConfig[] = [];
   private readonly provided: ProviderSelector | undefined;
+  /** The embedding API's trusted valves: the outer layer around every selected pipeline. */
+  private readonly trusted: TrustedValves | undefined;
   private stopped = false;
   /** Valves' source files of the running version (for the file watcher). */
   files: string[] = [];
@@ -34,11 +39,12 @@ export class PipelineManager {
   constructor(
     logger: Logger,
     metrics: Metrics,
-    options: { clock?: Clock; provider?: ValveProvider; baseDir?: string } = {},
+    options: { clock?: Clock; provider?: ValveProvider; baseDir?: string; trusted?: TrustedValves } = {},
   ) {
     this.logger = logger;
     this.metrics = metrics;
     this.clock = options.clock;
+    this.trusted = options.trusted;
     if (options.provider) {
       const host: ProviderHost = {
         current: () => ({ entries: this.entries, version: this.version }),
@@ -55,8 +61,8 @@ export class PipelineManager {
   }
 
   private selector(): PipelineSelector {
-    if (this.provided) return this.provided;
-    return this.version ? this.version.selector() : EMPTY_SELECTOR;
+    const base = this.provided ?? (this.version ? this.version.selector() : EMPTY_SELECTOR);
+    return this.trusted ? this.trusted.selector(base) : base;
   }
 
   /** Compiles a version for a ValveProvider's list; it never becomes the running one. */
@@ -96,9 +102,13 @@ export class PipelineManager {
       frontend.pipelines = this.selector();
       for (const s of frontend.sessions.values()) {
         // Sessions on a ValveProvider's version keep it; the others move to the new version.
-        const onConfig = s.pipeline.empty || (s.pipeline as { version?: unknown }).version === old;
+        // With trusted valves the sandboxed pipeline is the wrapper's inner one, and moves there.
+        const outer = s.pipeline instanceof TrustedPipeline ? s.pipeline : undefined;
+        const current = outer ? outer.inner : s.pipeline;
+        const onConfig = current.empty || (current as { version?: unknown }).version === old;
         if (s.state === 'closed' || !onConfig) continue;
-        s.pipeline = built.version.adopt(s, s.pipeline, s.info);
+        if (outer) outer.inner = built.version.adopt(outer, current, s.info);
+        else s.pipeline = built.version.adopt(s, current, s.info);
       }
     }
     if (old) host.retire(old);
@@ -118,8 +128,13 @@ export class PipelineManager {
     return host;
   }
 
-  status(): PipelineStatus | { version: undefined; valves: [] } {
-    return this.host?.status() ?? { version: undefined, valves: [] };
+  /** `GET /pipeline`: trusted valves first (the outer layer, client side), then the sandboxed ones. */
+  status(): Partial<Omit<PipelineStatus, 'version' | 'valves'>> & {
+    version: number | undefined;
+    valves: (ValveStatus | TrustedValveStatus)[];
+  } {
+    const base = this.host?.status() ?? { version: undefined, valves: [] };
+    return this.trusted ? { ...base, valves: [...this.trusted.status(), ...base.valves] } : base;
   }
 
   /** The valve host (for tests and `sluice test`); undefined until a pipeline has valves. */

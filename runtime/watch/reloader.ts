@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { type ApplyResult, PipelineManager } from '../pipeline/manager.ts';
 import type { ValveProvider } from '../pipeline/provider.ts';
+import type { TrustedValves } from '../pipeline/trusted/trusted-valves.ts';
 import type { Clock } from '../sandbox/clock.ts';
 import type { PipelineRuntime, Sluice } from '../sluice.ts';
 import { FileWatcher } from './file-watcher.ts';
@@ -25,6 +26,8 @@ export interface ReloaderOptions {
   clock?: Clock;
   /** The embedding API's ValveProvider. */
   provider?: ValveProvider;
+  /** The embedding API's trusted valves. */
+  trusted?: TrustedValves;
 }
 
 interface ReloadError {
@@ -59,6 +62,7 @@ export class Reloader implements PipelineRuntime {
     this.manager = new PipelineManager(options.logger, options.metrics, {
       clock: options.clock,
       provider: options.provider,
+      trusted: options.trusted,
       baseDir: options.config.baseDir,
     });
     this.configHash = hashFile(options.config.file);
@@ -80,9 +84,9 @@ export class Reloader implements PipelineRuntime {
   }
 
   status(): unknown {
-    const pipeline = this.manager.status() as { valves: { source: string; status: string }[] };
+    const pipeline = this.manager.status();
     const valves = pipeline.valves.map((v) =>
-      existsSync(v.source) ? v : { ...v, status: 'source missing' },
+      'trusted' in v || existsSync(v.source) ? v : { ...v, status: 'source missing' },
     );
     return {
       ...pipeline,
