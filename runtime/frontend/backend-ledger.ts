@@ -33,9 +33,11 @@ type LedgerSocket = Socket & {
 export class BackendLedger {
   private readonly socket: LedgerSocket;
   private corked = false;
-  /** Stream offset where the last frame written through the ledger ends. */
-  private offset = 0;
-  /** A write failed (EPIPE…): libuv no longer counts that write's unsent bytes as queued. */
+  /** Stream offset of everything queued on the socket when this tick's batch began. */
+  private batchBase = 0;
+  /** socket.writableLength then: every write since (ours, ws's automatic pongs) grows it by its size. */
+  private batchStartLength = 0;
+  /** A write syscall failed: libuv forgot the unwritten rest of that write, so its counts overstate. */
   private writeFailed = false;
   /** The furthest stream offset the kernel was seen to have taken (sampled while the handle lives). */
   private acceptedSeen = 0;
@@ -60,41 +62,53 @@ export class BackendLedger {
   }
 
   /**
-   * Call before writing a message of `payloadBytes`; returns where its frame will end in the
-   * stream. The first write of a tick corks the socket; the tick's end sends them all at once.
+   * Call right before writing a message of `payloadBytes`; returns where its frame will end in
+   * the stream. The first write of a tick corks the socket; the tick's end sends them all at once.
    */
   frameEnd(payloadBytes: number): number {
+    const socket = this.socket;
     if (!this.corked) {
       this.sample();
-      // Everything queued on the socket so far, in order: earlier frames, pings, the handshake.
-      this.offset = this.socket.bytesWritten ?? this.offset;
-      this.socket.cork();
+      // Everything queued so far, in order: earlier frames, pings, the handshake. With nothing
+      // pending that is libuv's dispatched count; else Node's getter adds the buffered chunks.
+      const h = socket._handle;
+      this.batchBase = socket.writableLength === 0 && h !== null ? h.bytesWritten : socket.bytesWritten;
+      this.batchStartLength = socket.writableLength;
+      socket.cork();
       this.corked = true;
       process.nextTick(uncork, this);
     }
-    this.offset += frameBytes(payloadBytes);
-    return this.offset;
-  }
-
-  /** A send callback reported an error: trust callbacks only from now on. */
-  noteWriteError(): void {
-    this.writeFailed = true;
+    // Within the batch nothing completes (completions are later I/O callbacks), so the growth of
+    // writableLength is exactly what was written since the batch began, whoever wrote it.
+    return this.batchBase + (socket.writableLength - this.batchStartLength) + frameBytes(payloadBytes);
   }
 
   /** Notes how far the kernel has taken the stream (two reads of libuv counters: cheap). */
   sample(): void {
     const h = this.socket._handle;
-    if (h === null || this.writeFailed) return;
+    if (h === null || this.failedWrite()) return;
     const taken = h.bytesWritten - h.writeQueueSize;
     if (taken > this.acceptedSeen) this.acceptedSeen = taken;
   }
 
+  /**
+   * Has a write syscall failed? Node marks the stream errored at once, even when the writev
+   * failed synchronously inside uncork() and the send callbacks are still to come.
+   */
+  private failedWrite(): boolean {
+    if (!this.writeFailed) {
+      const err = this.socket.errored as NodeJS.ErrnoException | null;
+      if (err && err.syscall === 'write') this.writeFailed = true;
+    }
+    return this.writeFailed;
+  }
+
   /** @internal called by the socket's _destroy, while the handle still holds its write queue. */
-  recordEnd(handle: StreamHandle | null): void {
+  recordEnd(): void {
     if (this.acceptedAtEnd !== undefined) return;
     // After a failed write the last sample is a lower bound: what the kernel took after it (if
     // anything) is replayed, so a message may arrive twice but none that was not sent is lost.
-    if (!this.writeFailed && handle !== null) this.sample();
+    this.sample();
     this.acceptedAtEnd = this.acceptedSeen;
   }
 
@@ -112,7 +126,7 @@ function destroyRecordingProgress(
   err: Error | null,
   cb: (err: Error | null) => void,
 ): void {
-  this[kLedger]?.recordEnd(this._handle);
+  this[kLedger]?.recordEnd();
   (this[kOwnDestroy] as Destroy).call(this, err, cb);
 }
 

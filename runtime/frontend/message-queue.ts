@@ -48,6 +48,11 @@ export class MessageQueue {
     this.ends[this.head + i] = end;
   }
 
+  /** Forgets every stream offset (the link they were written to is gone). */
+  resetEnds(): void {
+    this.ends.fill(Number.POSITIVE_INFINITY, this.head);
+  }
+
   clear(): void {
     this.items = [];
     this.ends = [];

@@ -274,8 +274,7 @@ export class Session implements PipelineSession {
     this.linkAwaitingPong = false;
     this.linkPingAt = performance.now();
     const queue = this.unsent;
-    const ledger = BackendLedger.for(ws);
-    this.ledger = ledger;
+    this.ledger = BackendLedger.for(ws);
     // One completion function per link (not a closure per message): ws fires send callbacks in
     // order, so each success confirms the oldest in-flight message.
     let dead = false;
@@ -283,8 +282,6 @@ export class Session implements PipelineSession {
       if (dead || this.link !== ws) return;
       if (err) {
         dead = true;
-        // A failed write syscall leaves libuv's byte counts short of the truth (not "not open").
-        if ((err as NodeJS.ErrnoException).syscall === 'write') ledger?.noteWriteError();
         return;
       }
       queue.shift();
@@ -360,6 +357,8 @@ export class Session implements PipelineSession {
     const old = this.detach();
     if (old && old.readyState !== old.CLOSED) old.terminate();
     if (ledger) this.dropDelivered(ledger);
+    // What is left is replayed on the next link: its old stream offsets mean nothing there.
+    this.unsent.resetEnds();
     const now = performance.now();
     while (this.failoverTimes.length > 0 && now - this.failoverTimes[0] > 60_000) this.failoverTimes.shift();
     if (this.failoverTimes.length >= this.ctx.upstream.maxReconnects) {

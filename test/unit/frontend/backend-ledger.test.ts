@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { BackendLedger, frameBytes } from '../../../runtime/frontend/backend-ledger.ts';
 
@@ -75,4 +75,70 @@ test('links whose frame sizes are unknown up front write message by message (no 
   await new Promise((r, j) => ws.once('open', r).once('error', j));
   t.after(() => ws.terminate());
   assert.equal(BackendLedger.for(ws), undefined, 'permessage-deflate negotiated: no ledger');
+});
+
+/** A ws server on port 0 whose server-side sockets the test can reach. */
+async function serverWithSockets(t: TestContext) {
+  const { WebSocketServer } = await import('ws');
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  await new Promise((r) => wss.once('listening', r));
+  t.after(() => wss.close());
+  const peer = new Promise<WebSocket>((r) => wss.once('connection', r));
+  const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}/`, {
+    perMessageDeflate: false,
+  });
+  t.after(() => ws.terminate());
+  await new Promise((r, j) => ws.once('open', r).once('error', j));
+  return { ws, peer: await peer };
+}
+
+test('a batch whose writev fails at once (the backend reset, not yet read) counts none of its messages delivered', async (t) => {
+  const { ws, peer } = await serverWithSockets(t);
+  const ledger = BackendLedger.for(ws);
+  assert.ok(ledger);
+  // The reset reaches the client's kernel now; the client has not read it when it writes.
+  (peer as unknown as { _socket: Socket })._socket.resetAndDestroy();
+  const ends: number[] = [];
+  const errors: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    ends.push(ledger.frameEnd(10));
+    ws.send(
+      Buffer.alloc(10),
+      (err) => err && errors.push((err as NodeJS.ErrnoException).code ?? err.message),
+    );
+  }
+  await new Promise((r) => ws.once('close', r));
+  assert.ok(errors.length > 0, 'the writes failed');
+  assert.ok(
+    ledger.acceptedAtEnd !== undefined && ledger.acceptedAtEnd < ends[0],
+    `accepted ${ledger.acceptedAtEnd} must be before the first frame's end ${ends[0]}: nothing of the batch was taken`,
+  );
+});
+
+test("frames ws writes by itself inside a batch (an automatic pong) move the later messages' ends", async (t) => {
+  const { ws, peer } = await serverWithSockets(t);
+  const ledger = BackendLedger.for(ws);
+  assert.ok(ledger);
+  const ends: number[] = [];
+  let seen = 0;
+  const done = new Promise<void>((resolve) => {
+    ws.on('message', (data: Buffer) => {
+      // a reply written from the message handler, as a trusted valve's ctx.sendToBackend does
+      const reply = Buffer.from(`ack-${data}`);
+      ends.push(ledger.frameEnd(reply.length));
+      ws.send(reply);
+      if (++seen === 2) setImmediate(resolve);
+    });
+  });
+  // one segment: text "a", ping "pppp", text "b" — ws answers the ping between the two replies
+  const raw = (peer as unknown as { _socket: Socket })._socket;
+  raw.write(Buffer.from([0x81, 1, 0x61, 0x89, 4, 0x70, 0x70, 0x70, 0x70, 0x81, 1, 0x62]));
+  await done;
+  assert.equal(ends.length, 2);
+  assert.equal(
+    ends[1],
+    (ws as unknown as { _socket: Socket })._socket.bytesWritten,
+    'the last end is the stream end',
+  );
+  assert.equal(ends[1] - ends[0], frameBytes(4) + frameBytes(5), 'the pong sits between the two replies');
 });
