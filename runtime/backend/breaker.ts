@@ -7,6 +7,10 @@
 // backend drops it sooner (a flapping backend). connected() already closes a tripped breaker, so
 // new sessions flow at once after a good trial, but the failure count stays until success(): a
 // failure in between trips it again at once, and its backoff keeps growing.
+// While tripped only the trial's verdicts change the state: connections made before the trip
+// (a flapping backend drops hundreds at once, failover dials complete late) neither close the
+// breaker nor lengthen its backoff. `trial` says whether a verdict is the trial's: the caller
+// read `tripped` right after ready() admitted the dial.
 
 const INITIAL_BACKOFF_MS = 500;
 const MULTIPLIER = 1.5;
@@ -49,8 +53,9 @@ export class Breaker {
     return true;
   }
 
-  /** A handshake completed; its verdict (success or failure) follows. Closes a tripped breaker. */
-  connected(): void {
+  /** A handshake completed; its verdict (success or failure) follows. A trial closes a tripped breaker. */
+  connected(trial: boolean): void {
+    if (!trial) return;
     this.trialInFlight = false;
     if (this.trippedFlag) {
       this.trippedFlag = false;
@@ -59,7 +64,8 @@ export class Breaker {
     }
   }
 
-  success(): void {
+  success(trial = true): void {
+    if (this.trippedFlag && !trial) return;
     this.consecutive = 0;
     this.trialInFlight = false;
     this.recovering = false;
@@ -70,7 +76,7 @@ export class Breaker {
     }
   }
 
-  failure(): void {
+  failure(trial = this.trialInFlight): void {
     if (this.threshold < 0) return;
     this.consecutive++;
     this.lastFailureAt = this.now();
@@ -78,8 +84,10 @@ export class Breaker {
       // Only a failed trial lengthens the backoff. Other failures while tripped are verdicts on
       // connections made before it tripped (a backend that drops hundreds of fresh sessions at
       // once): they restart the wait but must not push it to the 60 s cap.
-      if (this.trialInFlight) this.backoffMs = Math.min(this.backoffMs * MULTIPLIER, MAX_BACKOFF_MS);
-      this.trialInFlight = false;
+      if (trial) {
+        this.backoffMs = Math.min(this.backoffMs * MULTIPLIER, MAX_BACKOFF_MS);
+        this.trialInFlight = false;
+      }
       this.nextBackoffMs = jitter(this.backoffMs);
       return;
     }
@@ -97,8 +105,8 @@ export class Breaker {
   }
 
   /** A dial admitted by ready() ended without a verdict on the backend (client left, declined). */
-  release(): void {
-    this.trialInFlight = false;
+  release(trial: boolean): void {
+    if (trial) this.trialInFlight = false;
   }
 
   /** Admin reset: close the breaker now. Returns false when it was not tripped. */

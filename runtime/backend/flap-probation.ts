@@ -12,6 +12,8 @@ export interface Probation {
   backend: Backend;
   /** performance.now() at the handshake. */
   since: number;
+  /** The dial was the half-open trial of a tripped breaker (only its verdict changes the state). */
+  trial: boolean;
   timer: NodeJS.Timeout;
 }
 
@@ -19,16 +21,16 @@ export interface Probation {
 const pending = new WeakMap<WebSocket, Probation>();
 
 /** A handshake to `backend` succeeded with `ws`: a breaker success now or after flap-window. */
-export function startProbation(backend: Backend, ws: WebSocket): void {
+export function startProbation(backend: Backend, ws: WebSocket, trial: boolean): void {
   const windowMs = backend.config.flapWindowMs;
   if (windowMs <= 0 || backend.breaker.threshold < 0) {
-    backend.breaker.success();
+    backend.breaker.success(trial);
     return;
   }
-  backend.breaker.connected();
+  backend.breaker.connected(trial);
   const timer = setTimeout(survived, windowMs, ws);
   timer.unref();
-  pending.set(ws, { backend, since: performance.now(), timer });
+  pending.set(ws, { backend, since: performance.now(), trial, timer });
 }
 
 /** Takes the probation of `ws` if it is still pending (the caller gives the verdict). */
@@ -44,5 +46,5 @@ function survived(ws: WebSocket): void {
   const p = pending.get(ws);
   if (p === undefined) return;
   pending.delete(ws);
-  p.backend.breaker.success();
+  p.backend.breaker.success(p.trial);
 }

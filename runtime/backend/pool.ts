@@ -132,7 +132,8 @@ export class BackendPool {
   release(backend: Backend, ws?: WebSocket): void {
     backend.active--;
     this.metrics.backendSessions.set({ backend: backend.id }, backend.active);
-    if (ws !== undefined && endProbation(ws) !== undefined) backend.breaker.success();
+    const p = ws === undefined ? undefined : endProbation(ws);
+    if (p !== undefined) backend.breaker.success(p.trial);
   }
 
   /**
@@ -146,12 +147,13 @@ export class BackendPool {
     const ms = performance.now() - p.since;
     const windowMs = p.backend.config.flapWindowMs;
     // The window timer may run late on a busy loop: past the window it is still a success.
-    if (ms >= windowMs) p.backend.breaker.success();
+    if (ms >= windowMs) p.backend.breaker.success(p.trial);
     else {
       const window = formatGoDuration(windowMs);
       this.countFailure(
         p.backend,
         `closed (${code}) ${Math.round(ms)} ms after the handshake, within flap-window ${window}`,
+        p.trial,
       );
     }
   }
@@ -170,6 +172,8 @@ export class BackendPool {
         this.metrics.dials.inc({ backend: backend.id, result: 'tripped' });
         continue;
       }
+      // Admitted while tripped: this dial is the half-open trial.
+      const trial = backend.breaker.tripped;
       const started = performance.now();
       const pending = dialBackend(backend.config, request);
       options.track?.(pending);
@@ -178,12 +182,12 @@ export class BackendPool {
       if (r.ok) {
         if (backend.deleted || !backend.enabled) {
           // Removed or disabled while we dialled: don't start a session there.
-          backend.breaker.release();
+          backend.breaker.release(trial);
           r.ws.on('error', noop);
           r.ws.terminate();
           continue;
         }
-        startProbation(backend, r.ws);
+        startProbation(backend, r.ws, trial);
         backend.active++;
         backend.totalConnections++;
         this.metrics.backendSessions.set({ backend: backend.id }, backend.active);
@@ -195,31 +199,31 @@ export class BackendPool {
       switch (r.kind) {
         case 'client':
         case 'aborted':
-          backend.breaker.release();
+          backend.breaker.release(trial);
           return { ...r, backend };
         case 'declined':
-          backend.breaker.release();
+          backend.breaker.release(trial);
           if (options.onDeclined === 'stop' || r.status === 401 || r.status === 403) return { ...r, backend };
           last = { ...r, backend };
           continue;
         case 'subprotocol':
           // Skipped on failover (another backend may accept it); at first connect it is the
           // backend's fault.
-          if (request.requireProtocol === undefined) this.countFailure(backend, r.message);
-          else backend.breaker.release();
+          if (request.requireProtocol === undefined) this.countFailure(backend, r.message, trial);
+          else backend.breaker.release(trial);
           last = { ...r, backend };
           continue;
         default:
-          this.countFailure(backend, r.message);
+          this.countFailure(backend, r.message, trial);
           last = { ok: false, kind: 'exhausted', status: 502, message: r.message, backend };
       }
     }
     return last;
   }
 
-  private countFailure(backend: Backend, message: string): void {
+  private countFailure(backend: Backend, message: string, trial: boolean): void {
     backend.totalFailures++;
-    backend.breaker.failure();
+    backend.breaker.failure(trial);
     this.logger.info({ backend: backend.id, err: message }, 'backend dial failed');
   }
 }

@@ -66,12 +66,12 @@ test('reset closes a tripped breaker and reports whether it was tripped', () => 
 test('a completed handshake alone does not clear the failure count: only its verdict does', () => {
   const b = new Breaker(2, () => 0);
   b.failure();
-  b.connected(); // on probation (flap-window)
+  b.connected(true); // on probation (flap-window)
   b.failure(); // e.g. that connection flapped
   assert.equal(b.tripped, true, 'connected() did not reset the count');
   const c = new Breaker(2, () => 0);
   c.failure();
-  c.connected();
+  c.connected(true);
   c.success(); // it outlived flap-window
   c.failure();
   assert.equal(c.tripped, false);
@@ -87,7 +87,7 @@ test('a trial that connects closes the breaker at once; a failure before its suc
   b.failure();
   now = 500;
   assert.equal(b.ready(), true, 'the trial');
-  b.connected();
+  b.connected(true);
   assert.equal(b.tripped, false, 'new sessions may use it while the trial is on probation');
   assert.equal(b.ready(), true);
   b.failure(); // the trial connection flapped: one failure is enough
@@ -96,7 +96,7 @@ test('a trial that connects closes the breaker at once; a failure before its suc
   assert.equal(b.ready(), false, 'the backoff grew to 750 ms instead of starting over at 500 ms');
   now = 500 + 750;
   assert.equal(b.ready(), true);
-  b.connected();
+  b.connected(true);
   b.success();
   b.failure();
   assert.equal(b.tripped, false, 'a confirmed success clears the count');
@@ -115,4 +115,26 @@ test('while tripped, only a failed trial lengthens the backoff (not a burst of l
   assert.equal(b.ready(), false, 'a failed trial: 750 ms');
   now = 500 + 750;
   assert.equal(b.ready(), true);
+});
+
+test('while tripped, handshakes that were not the trial neither close the breaker nor use up the trial', (t) => {
+  t.mock.method(Math, 'random', () => 0.5);
+  let now = 0;
+  const b = new Breaker(2, () => now);
+  b.failure();
+  b.failure();
+  assert.equal(b.tripped, true);
+  // failover dials started before the trip complete late
+  b.connected(false);
+  b.success(false);
+  assert.equal(b.tripped, true, 'a late non-trial handshake does not close it');
+  now = 500;
+  assert.equal(b.ready(), true, 'the trial');
+  assert.equal(b.ready(), false, 'one trial at a time');
+  b.failure(false); // a connection from before the trip drops meanwhile
+  assert.equal(b.ready(), false, 'the trial is still in flight');
+  b.release(false);
+  assert.equal(b.ready(), false, 'a non-trial release does not free the trial slot');
+  b.connected(true);
+  assert.equal(b.tripped, false, 'the trial closes it');
 });
