@@ -25,6 +25,7 @@ import { EMPTY_SELECTOR } from '../pipeline/empty.ts';
 import type { PipelineSelector, SessionInfo, SessionPipeline } from '../pipeline/types.ts';
 import { checkUpgrade, clientAddress, offeredProtocols, splitPath, upstreamHeaders } from './handshake.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { IdleGc } from './idle-gc.ts';
 import { backendRef, Session } from './session.ts';
 import { hotCounters, type SessionContext } from './session-context.ts';
 
@@ -59,6 +60,7 @@ export class Frontend {
   private readonly wss: WebSocketServer;
   private readonly ctx: SessionContext;
   private readonly heartbeat: Heartbeat;
+  private readonly idleGc = new IdleGc();
   private drained: (() => void) | undefined;
 
   constructor(opts: FrontendOptions) {
@@ -143,6 +145,7 @@ export class Frontend {
       this.http.listen({ host: host || undefined, port }, () => {
         this.http.off('error', onError);
         this.heartbeat.start();
+        this.idleGc.start();
         resolve(this.http.address() as AddressInfo);
       });
     });
@@ -155,6 +158,7 @@ export class Frontend {
   /** Stops accepting; existing sessions are closed by drain() or stop(). */
   async close(): Promise<void> {
     this.heartbeat.stop();
+    this.idleGc.stop();
     for (const s of this.sessions.values()) s.closeBoth(1001, 'server shutting down', 'shutdown');
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
