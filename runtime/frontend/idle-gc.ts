@@ -6,11 +6,11 @@
 // rate is low, and its memory reducer returns the freed pages only when it sees a low rate too —
 // but that rate is sampled at GCs, and an idle proxy allocates so little (a few KiB/s at 8,000
 // sessions) that no GC ever runs: the process keeps ~100 MiB of empty young generation for good
-// (measured: docs/performance.md, "Idle memory").
+// (measured: docs/performance.md, "Memory of an idle session").
 //
 // So, while the young generation is above its startup size and almost nothing is allocated, ask
 // V8 for one minor GC now and then. It copies only the young generation's live objects (~1 ms when
-// idle, ~15 ms right after a burst) and gives V8 a fresh sample: V8 then shrinks the young
+// idle, up to ~25 ms right after a burst) and gives V8 a fresh sample: V8 then shrinks the young
 // generation itself, and its memory reducer returns the pages some seconds later. Nothing is
 // forced while traffic flows (V8 is collecting then anyway), and no full GC is ever requested:
 // its pause grows with the number of sessions (~190 ms at 8,000).
