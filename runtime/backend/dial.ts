@@ -52,7 +52,6 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
       request.protocols.length > 0 ? request.protocols : undefined,
       {
         headers: request.headers as Record<string, string>,
-        handshakeTimeout: backend.handshakeTimeoutMs,
         perMessageDeflate: backend.compression,
         maxPayload: request.maxPayload,
         followRedirects: false,
@@ -74,9 +73,18 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
   /** The backend's real choice; '' when it chose none (RFC 6455 allows that). */
   let chosen: string | undefined;
   let done = false;
+  // Our own deadline rather than ws's handshakeTimeout: that one is a socket idle timeout, whose
+  // cleared Timer and 'timeout' listener stay on the backend socket for the session's lifetime.
+  const timer =
+    backend.handshakeTimeoutMs > 0
+      ? setTimeout(() => {
+          finish({ ok: false, kind: 'timeout', status: 504, message: 'Opening handshake has timed out' });
+        }, backend.handshakeTimeoutMs)
+      : undefined;
   const finish = (r: DialResult) => {
     if (done) return;
     done = true;
+    clearTimeout(timer);
     ws.removeAllListeners();
     if (!r.ok) {
       ws.on('error', ignore);
@@ -125,8 +133,6 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
   ws.on('error', (err: Error) => {
     if (aborted) {
       finish({ ok: false, kind: 'aborted', status: 499, message: 'client left during the dial' });
-    } else if (/handshake has timed out/i.test(err.message)) {
-      finish({ ok: false, kind: 'timeout', status: 504, message: err.message });
     } else if (/subprotocol/i.test(err.message)) {
       finish({ ok: false, kind: 'subprotocol', status: 502, message: err.message });
     } else {

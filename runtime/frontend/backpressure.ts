@@ -27,8 +27,10 @@ export class Backpressure {
   private readonly ctx: SessionContext;
   private stallTimer: NodeJS.Timeout | undefined;
   private watchedLink: Socket | undefined;
-  private readonly onLinkDrain = () => this.linkDrained();
-  private readonly onClientDrain = () => this.clientDrained();
+  // 'drain' listeners, made the first time a side is paused: most sessions never are, and an idle
+  // session should not hold two closures for it.
+  private onLinkDrain: (() => void) | undefined;
+  private onClientDrain: (() => void) | undefined;
 
   constructor(session: FlowSession, ctx: SessionContext) {
     this.session = session;
@@ -43,6 +45,7 @@ export class Backpressure {
     this.clientPaused = true;
     this.session.client.pause();
     this.watchedLink = socket;
+    this.onLinkDrain ??= () => this.linkDrained();
     socket.once('drain', this.onLinkDrain);
     this.ctx.metrics.backpressurePauses.inc({ side: 'client' });
     this.armStall();
@@ -56,6 +59,7 @@ export class Backpressure {
     if (!socket) return;
     this.backendPaused = true;
     link.pause();
+    this.onClientDrain ??= () => this.clientDrained();
     socket.once('drain', this.onClientDrain);
     this.ctx.metrics.backpressurePauses.inc({ side: 'backend' });
     this.armStall();
@@ -65,7 +69,7 @@ export class Backpressure {
     const link = this.session.link;
     if (!this.clientPaused || !link) return;
     if (link.bufferedAmount > this.ctx.server.lowWaterMark) {
-      this.watchedLink?.once('drain', this.onLinkDrain);
+      if (this.onLinkDrain) this.watchedLink?.once('drain', this.onLinkDrain);
       return;
     }
     this.clientPaused = false;
@@ -78,7 +82,7 @@ export class Backpressure {
     if (!this.backendPaused) return;
     const client = this.session.client;
     if (client.bufferedAmount > this.ctx.server.lowWaterMark) {
-      socketOf(client)?.once('drain', this.onClientDrain);
+      if (this.onClientDrain) socketOf(client)?.once('drain', this.onClientDrain);
       return;
     }
     this.backendPaused = false;
@@ -88,7 +92,7 @@ export class Backpressure {
 
   /** The backend link is gone (failover or close): its pause state goes with it. */
   linkGone(): void {
-    this.watchedLink?.off('drain', this.onLinkDrain);
+    if (this.onLinkDrain) this.watchedLink?.off('drain', this.onLinkDrain);
     this.watchedLink = undefined;
     this.clientPaused = false;
     this.backendPaused = false;

@@ -36,10 +36,12 @@ export function headerTokens(value: string | string[] | undefined): string[] {
     .filter((t) => t.length > 0);
 }
 
-/** The client's subprotocol offer, in order. */
+const NO_PROTOCOLS: string[] = [];
+
+/** The client's subprotocol offer, in order (a shared empty array when there is none: never mutate). */
 export function offeredProtocols(req: IncomingMessage): string[] {
   const raw = req.headers['sec-websocket-protocol'];
-  if (raw === undefined) return [];
+  if (raw === undefined) return NO_PROTOCOLS;
   return (Array.isArray(raw) ? raw.join(',') : raw)
     .split(',')
     .map((p) => p.trim())
@@ -78,10 +80,12 @@ export function upstreamHeaders(
   req: IncomingMessage,
   server: ServerConfig,
 ): Record<string, string | string[]> {
-  const blocked = new Set(server.blockHeaders.map((h) => h.toLowerCase()));
+  const blocked = blockedHeaders(server);
   const reconnect = server.reconnectHeader.toLowerCase();
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  const headers = req.headers;
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined || HOP_BY_HOP.has(name) || blocked.has(name) || name === reconnect) continue;
     if (name === 'x-forwarded-for') continue;
     out[name] = value;
@@ -91,4 +95,30 @@ export function upstreamHeaders(
   const first = Array.isArray(received) ? received[0] : received;
   out['x-forwarded-for'] = server.trustReceivedXff && first ? `${first}, ${remote}` : remote;
   return out;
+}
+
+const blockedSets = new WeakMap<ServerConfig, Set<string>>();
+/** `block-headers` as a lower-case set, built once per configuration (not per handshake). */
+function blockedHeaders(server: ServerConfig): Set<string> {
+  let set = blockedSets.get(server);
+  if (set === undefined) {
+    set = new Set(server.blockHeaders.map((h) => h.toLowerCase()));
+    blockedSets.set(server, set);
+  }
+  return set;
+}
+
+// A request target made only of these needs no normalisation (no dot segment, escape, backslash,
+// fragment, `//` authority, or character that WHATWG URL parsing percent-encodes): it is split as
+// is, without building a URL for every handshake.
+const PLAIN_TARGET = /^\/(?!\/)[A-Za-z0-9\-_~/!$&'()*+,;=:@]*(?:\?[A-Za-z0-9\-_~/!$&()*+,;=:@?]*)?$/;
+
+/** The path and query of a request target, as WHATWG URL parsing gives them (`/a/../b?x` → `/b`, `x`). */
+export function splitPath(target: string): { path: string; query: string } {
+  if (PLAIN_TARGET.test(target) && !target.includes('/.')) {
+    const q = target.indexOf('?');
+    return q < 0 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) };
+  }
+  const url = new URL(target, 'ws://sluice');
+  return { path: url.pathname, query: url.search.slice(1) };
 }

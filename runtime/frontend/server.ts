@@ -23,9 +23,10 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { EMPTY_SELECTOR } from '../pipeline/empty.ts';
 import type { PipelineSelector, SessionInfo, SessionPipeline } from '../pipeline/types.ts';
-import { checkUpgrade, clientAddress, offeredProtocols, upstreamHeaders } from './handshake.ts';
+import { checkUpgrade, clientAddress, offeredProtocols, splitPath, upstreamHeaders } from './handshake.ts';
 import { Heartbeat } from './heartbeat.ts';
-import { Session } from './session.ts';
+import { IdleGc } from './idle-gc.ts';
+import { backendRef, Session } from './session.ts';
 import { hotCounters, type SessionContext } from './session-context.ts';
 
 interface PendingUpgrade {
@@ -59,6 +60,7 @@ export class Frontend {
   private readonly wss: WebSocketServer;
   private readonly ctx: SessionContext;
   private readonly heartbeat: Heartbeat;
+  private readonly idleGc = new IdleGc();
   private drained: (() => void) | undefined;
 
   constructor(opts: FrontendOptions) {
@@ -143,6 +145,7 @@ export class Frontend {
       this.http.listen({ host: host || undefined, port }, () => {
         this.http.off('error', onError);
         this.heartbeat.start();
+        this.idleGc.start();
         resolve(this.http.address() as AddressInfo);
       });
     });
@@ -155,6 +158,7 @@ export class Frontend {
   /** Stops accepting; existing sessions are closed by drain() or stop(). */
   async close(): Promise<void> {
     this.heartbeat.stop();
+    this.idleGc.stop();
     for (const s of this.sessions.values()) s.closeBoth(1001, 'server shutting down', 'shutdown');
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
@@ -249,15 +253,15 @@ export class Frontend {
     request: DialRequest,
     dialed: Extract<PoolDialResult, { ok: true }>,
   ): void {
-    const url = new URL(request.path, 'ws://sluice');
+    const { path, query } = splitPath(request.path);
     const info: SessionInfo = {
       id: newSessionId(),
-      path: url.pathname,
-      query: url.search.slice(1),
+      path,
+      query,
       subprotocol: dialed.protocol,
       clientAddress: clientAddress(req),
       headers: flatHeaders(req),
-      backend: { id: dialed.backend.id, url: dialed.backend.config.url },
+      backend: backendRef(dialed.backend),
     };
     const selected = this.pipelines.select(info);
     if (!(selected instanceof Promise)) {
@@ -296,6 +300,8 @@ export class Frontend {
     this.wss.handleUpgrade(req, socket, head, (client: WebSocket) => {
       upgraded = true;
       socket.off('close', onAbort);
+      // ws listens for the socket's errors from here on; ours would stay on every idle session.
+      socket.off('error', ignore);
       req[kUpgrade] = undefined;
       const session = new Session(this.ctx, info.id, client, dialed, request, info, request.path, pipeline);
       this.sessions.set(session.id, session);
@@ -348,7 +354,9 @@ function readListenerTls(tls: ListenerTlsConfig): { cert: Buffer; key: Buffer } 
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
+  const headers = req.headers;
+  for (const k in headers) {
+    const v = headers[k];
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   }
   return out;

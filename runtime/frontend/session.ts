@@ -55,8 +55,10 @@ export class Session implements PipelineSession {
   private failover: FailoverDial | undefined;
   private failoverStarted = 0;
   /** The unsent queue when the link was lost (the failover queue bound counts growth past it). */
-  private heldAtStart = { length: 0, bytes: 0 };
-  private readonly failoverTimes: number[] = [];
+  private heldLength = 0;
+  private heldBytes = 0;
+  /** When the recent failovers started (for max-reconnects); allocated at the first failover. */
+  private failoverTimes: number[] | undefined;
   /** Admin failover in progress: the old link is being closed gracefully before the dial. */
   private draining = false;
   private clientCloseCode: number | undefined;
@@ -72,10 +74,9 @@ export class Session implements PipelineSession {
   get flowPaused(): boolean {
     return this.backpressure.anyPaused;
   }
-  private delayed: Record<Direction, DelayLine | undefined> = {
-    fromClient: undefined,
-    fromBackend: undefined,
-  };
+  /** ctx.delay(): outcomes held per direction; allocated when a valve first delays one. */
+  private delayedFromClient: DelayLine | undefined;
+  private delayedFromBackend: DelayLine | undefined;
   // Heartbeat bookkeeping (runtime/frontend/heartbeat.ts reads and writes these).
   clientPingAt = 0;
   clientAwaitingPong = false;
@@ -96,7 +97,9 @@ export class Session implements PipelineSession {
     this.id = id;
     this.client = client;
     this.backend = dialed.backend;
-    this.request = { ...request, requireProtocol: dialed.protocol };
+    // Failover dials must get the same subprotocol (the request is this session's own object).
+    request.requireProtocol = dialed.protocol;
+    this.request = request;
     this.info = info;
     this.uri = uri;
     this.pipeline = pipeline;
@@ -153,8 +156,8 @@ export class Session implements PipelineSession {
     if (
       // Only what arrives while no link takes it counts: messages already written but not yet
       // confirmed are bounded by backpressure (high-water mark), not by this queue.
-      this.unsent.length - this.heldAtStart.length > this.ctx.upstream.queueMaxMessages ||
-      this.unsent.bytes - this.heldAtStart.bytes > this.ctx.upstream.queueMaxBytes
+      this.unsent.length - this.heldLength > this.ctx.upstream.queueMaxMessages ||
+      this.unsent.bytes - this.heldBytes > this.ctx.upstream.queueMaxBytes
     ) {
       this.ctx.metrics.queueOverflows.inc({ queue: 'failover' });
       this.end('SLUICE_ERR_QUEUE_OVERFLOW', 'overflow');
@@ -210,10 +213,11 @@ export class Session implements PipelineSession {
     if (direction === 'fromClient') this.pendingFromClient--;
     else this.pendingFromBackend--;
     if (this.state === 'closed') return;
-    const line = this.delayed[direction];
+    const line = direction === 'fromClient' ? this.delayedFromClient : this.delayedFromBackend;
     if (line !== undefined || outcome.delayMs > 0) {
       const held = line ?? new DelayLine(this, direction);
-      this.delayed[direction] = held;
+      if (direction === 'fromClient') this.delayedFromClient = held;
+      else this.delayedFromBackend = held;
       held.hold(original, outcome);
       return;
     }
@@ -340,7 +344,8 @@ export class Session implements PipelineSession {
     // Stop writing to the old backend, let it answer what it already has, then switch. Messages
     // it sends before its close frame still reach the client, strictly before the new backend's.
     this.draining = true;
-    this.heldAtStart = { length: this.unsent.length, bytes: this.unsent.bytes };
+    this.heldLength = this.unsent.length;
+    this.heldBytes = this.unsent.bytes;
     this.client.pause();
     const ws = this.link;
     ws.close(1001, 'failover');
@@ -360,16 +365,19 @@ export class Session implements PipelineSession {
     // What is left is replayed on the next link: its old stream offsets mean nothing there.
     this.unsent.resetEnds();
     const now = performance.now();
-    while (this.failoverTimes.length > 0 && now - this.failoverTimes[0] > 60_000) this.failoverTimes.shift();
-    if (this.failoverTimes.length >= this.ctx.upstream.maxReconnects) {
+    this.failoverTimes ??= [];
+    const times = this.failoverTimes;
+    while (times.length > 0 && now - times[0] > 60_000) times.shift();
+    if (times.length >= this.ctx.upstream.maxReconnects) {
       this.ctx.metrics.failovers.inc({ result: 'flapping' });
       this.end('SLUICE_ERR_FLAPPING', 'flapping');
       return;
     }
-    this.failoverTimes.push(now);
+    times.push(now);
     this.state = 'failing-over';
     this.failoverStarted = now;
-    this.heldAtStart = { length: this.unsent.length, bytes: this.unsent.bytes };
+    this.heldLength = this.unsent.length;
+    this.heldBytes = this.unsent.bytes;
     // TCP backpressure, not buffering: the client's messages wait in its socket meanwhile.
     this.client.pause();
     const headers = { ...this.request.headers };
@@ -404,7 +412,7 @@ export class Session implements PipelineSession {
       return;
     }
     this.backend = r.backend;
-    this.info.backend = { id: r.backend.id, url: r.backend.config.url };
+    this.info.backend = backendRef(r.backend);
     this.reconnects++;
     this.attach(r.ws);
     if (this.ctx.metrics.instrumentation) {
@@ -531,8 +539,8 @@ export class Session implements PipelineSession {
     this.state = 'closed';
     this.recorder?.close();
     this.unsent.clear();
-    this.delayed.fromClient?.clear();
-    this.delayed.fromBackend?.clear();
+    this.delayedFromClient?.clear();
+    this.delayedFromBackend?.clear();
     this.backpressure.dispose();
     if (!this.pipeline.empty) this.pipeline.close(this);
     this.ctx.metrics.sessionsActive.dec();
@@ -576,6 +584,20 @@ class DelayLine {
     if (this.timer) clearTimeout(this.timer);
     this.items.length = 0;
   }
+}
+
+const backendRefs = new WeakMap<Backend['config'], SessionInfo['backend']>();
+/**
+ * `SessionInfo.backend` for `backend`: one frozen object per backend config, shared by its
+ * sessions (an idle session should not hold its own copy; a config change makes a new one).
+ */
+export function backendRef(backend: Backend): SessionInfo['backend'] {
+  let ref = backendRefs.get(backend.config);
+  if (ref === undefined) {
+    ref = Object.freeze({ id: backend.id, url: backend.config.url });
+    backendRefs.set(backend.config, ref);
+  }
+  return ref;
 }
 
 function socketOf(ws: WebSocket | undefined): Socket | undefined {
