@@ -137,6 +137,18 @@ export class BackendPool {
   }
 
   /**
+   * Gives back a connection dialled for a session that will not use it (the client left, the
+   * valve provider failed). It is still paused from the dial, so it is resumed: a paused socket
+   * never reads the backend's answering close frame and would wait ws's 30 s close timeout.
+   */
+  giveBack(backend: Backend, ws: WebSocket, reason: string): void {
+    this.release(backend, ws);
+    ws.on('error', noop);
+    ws.resume();
+    ws.close(1001, reason);
+  }
+
+  /**
    * The backend dropped `ws` (a code in abnormal-close-codes, or its TCP connection): within its
    * flap-window after the handshake that is a failed dial (a flapping backend); after it, a
    * mid-session drop, it does not count. Call before release().

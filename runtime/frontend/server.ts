@@ -314,9 +314,7 @@ export class Frontend {
   }
 
   private giveBack(dialed: Extract<PoolDialResult, { ok: true }>): void {
-    this.pool.release(dialed.backend);
-    dialed.ws.on('error', ignore);
-    dialed.ws.close(1001, 'client went away');
+    this.pool.giveBack(dialed.backend, dialed.ws, 'client went away');
   }
 
   private reject(socket: Duplex, status: number, extra?: Record<string, string>): void {

@@ -397,11 +397,7 @@ export class Session implements PipelineSession {
   private onFailoverDialed(r: PoolDialResult): void {
     this.failover = undefined;
     if (this.state !== 'failing-over') {
-      if (r.ok) {
-        this.ctx.pool.release(r.backend);
-        r.ws.on('error', ignore);
-        r.ws.close(1001, 'client went away');
-      }
+      if (r.ok) this.ctx.pool.giveBack(r.backend, r.ws, 'client went away');
       return;
     }
     if (!r.ok) {

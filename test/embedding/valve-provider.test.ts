@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { createSluice, type SessionInfo } from '../../runtime/index.ts';
 import { connect } from '../helpers/client.ts';
 import { startBackend } from '../helpers/test-backend.ts';
+import { waitEvent } from '../helpers/wait.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-provider-'));
 writeFileSync(
@@ -71,6 +72,15 @@ test('a ValveProvider that returns invalid entries gets the session refused with
   t.after(() => sluice.stop());
   const url = `ws://127.0.0.1:${addr.frontend.port}`;
   await assert.rejects(connect(`${url}/bad`), (err: Error & { status?: number }) => err.status === 500);
+  // The backend connection dialled for the refused session is closed at once (a paused one would
+  // wait out ws's 30 s close timeout).
+  await waitEvent(
+    backend.events,
+    'close',
+    () => backend.closes.some((c) => c.code === 1001),
+    5000,
+    'the backend connection of the refused session to close',
+  );
   const ok = await connect(`${url}/good`);
   ok.send('fine');
   await ok.waitFor(1);
