@@ -18,6 +18,9 @@ function socketOf(ws: WebSocket): Socket | undefined {
   return (ws as unknown as { _socket?: Socket })._socket;
 }
 
+/** How often a paused side looks again when no 'drain' event can come. */
+const DRAIN_POLL_MS = 5;
+
 export class Backpressure {
   /** We stopped reading the client because the backend is not draining. */
   clientPaused = false;
@@ -31,6 +34,7 @@ export class Backpressure {
   // session should not hold two closures for it.
   private onLinkDrain: (() => void) | undefined;
   private onClientDrain: (() => void) | undefined;
+  private drainPoll: NodeJS.Timeout | undefined;
 
   constructor(session: FlowSession, ctx: SessionContext) {
     this.session = session;
@@ -46,7 +50,7 @@ export class Backpressure {
     this.session.client.pause();
     this.watchedLink = socket;
     this.onLinkDrain ??= () => this.linkDrained();
-    socket.once('drain', this.onLinkDrain);
+    this.awaitDrain(socket, this.onLinkDrain);
     this.ctx.metrics.backpressurePauses.inc({ side: 'client' });
     this.armStall();
   }
@@ -60,7 +64,7 @@ export class Backpressure {
     this.backendPaused = true;
     link.pause();
     this.onClientDrain ??= () => this.clientDrained();
-    socket.once('drain', this.onClientDrain);
+    this.awaitDrain(socket, this.onClientDrain);
     this.ctx.metrics.backpressurePauses.inc({ side: 'backend' });
     this.armStall();
   }
@@ -69,7 +73,7 @@ export class Backpressure {
     const link = this.session.link;
     if (!this.clientPaused || !link) return;
     if (link.bufferedAmount > this.ctx.server.lowWaterMark) {
-      if (this.onLinkDrain) this.watchedLink?.once('drain', this.onLinkDrain);
+      if (this.onLinkDrain && this.watchedLink) this.awaitDrain(this.watchedLink, this.onLinkDrain);
       return;
     }
     this.clientPaused = false;
@@ -81,8 +85,9 @@ export class Backpressure {
   private clientDrained(): void {
     if (!this.backendPaused) return;
     const client = this.session.client;
+    const socket = socketOf(client);
     if (client.bufferedAmount > this.ctx.server.lowWaterMark) {
-      if (this.onClientDrain) socketOf(client)?.once('drain', this.onClientDrain);
+      if (this.onClientDrain && socket) this.awaitDrain(socket, this.onClientDrain);
       return;
     }
     this.backendPaused = false;
@@ -90,8 +95,30 @@ export class Backpressure {
     this.disarmStallIfIdle();
   }
 
+  /**
+   * Calls `then` when `socket` may have drained. Node emits 'drain' only after a write returned
+   * false (more than the socket's own 64 KiB buffered); below that — a high-water-mark set lower,
+   * or one tick's corked batch — nothing would ever come, so it looks again shortly instead.
+   */
+  private awaitDrain(socket: Socket, then: () => void): void {
+    if (socket.writableNeedDrain) socket.once('drain', then);
+    else {
+      if (this.drainPoll) clearTimeout(this.drainPoll);
+      this.drainPoll = setTimeout(drainPollFired, DRAIN_POLL_MS, this);
+    }
+  }
+
+  /** @internal */
+  pollFired(): void {
+    this.drainPoll = undefined;
+    if (this.clientPaused) this.linkDrained();
+    if (this.backendPaused) this.clientDrained();
+  }
+
   /** The backend link is gone (failover or close): its pause state goes with it. */
   linkGone(): void {
+    if (this.drainPoll) clearTimeout(this.drainPoll);
+    this.drainPoll = undefined;
     if (this.onLinkDrain) this.watchedLink?.off('drain', this.onLinkDrain);
     this.watchedLink = undefined;
     this.clientPaused = false;
@@ -126,4 +153,8 @@ export class Backpressure {
     clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
   }
+}
+
+function drainPollFired(bp: Backpressure): void {
+  bp.pollFired();
 }
