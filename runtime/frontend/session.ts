@@ -13,6 +13,7 @@ import { type FailoverDial, failoverDial } from '../backend/failover-dialer.ts';
 import type { PoolDialResult } from '../backend/pool.ts';
 import type { SessionRecorder } from '../capture/recorder.ts';
 import { clampCloseReason, ERRORS, type ErrorCode, isSendableCloseCode } from '../errors.ts';
+import { UNCHANGED } from '../pipeline/outcome.ts';
 import type {
   Direction,
   PipelineSession,
@@ -67,6 +68,9 @@ export class Session implements PipelineSession {
   /** Messages pushed into the pipeline whose result has not come back, per direction. */
   private pendingFromClient = 0;
   private pendingFromBackend = 0;
+  /** Messages waiting behind ones still in the valve host after a reload to no valves. */
+  private behindFromClient: WireMessage[] | undefined;
+  private behindFromBackend: WireMessage[] | undefined;
   /** Label for sluice_sessions_closed_total{reason}. */
   closeReason = 'normal';
   private readonly backpressure: Backpressure;
@@ -136,7 +140,12 @@ export class Session implements PipelineSession {
     // A direction no valve handles skips the valve host — unless earlier messages of it are still
     // there (after a hot reload changed the hooks), so that none overtakes another.
     if (this.pendingFromClient === 0 && !this.pipeline.handlesFromClient) this.toBackend({ data, binary });
-    else {
+    else if (this.pipeline.empty) {
+      // reloaded to no valves while earlier messages are still in the valve host: wait for them
+      this.pendingFromClient++;
+      this.behindFromClient ??= [];
+      this.behindFromClient.push({ data, binary });
+    } else {
       this.pendingFromClient++;
       this.pipeline.push(this, 'fromClient', { data, binary });
     }
@@ -177,7 +186,11 @@ export class Session implements PipelineSession {
       );
     }
     if (this.pendingFromBackend === 0 && !this.pipeline.handlesFromBackend) this.toClient({ data, binary });
-    else {
+    else if (this.pipeline.empty) {
+      this.pendingFromBackend++;
+      this.behindFromBackend ??= [];
+      this.behindFromBackend.push({ data, binary });
+    } else {
       this.pendingFromBackend++;
       this.pipeline.push(this, 'fromBackend', { data, binary });
     }
@@ -219,9 +232,19 @@ export class Session implements PipelineSession {
       if (direction === 'fromClient') this.delayedFromClient = held;
       else this.delayedFromBackend = held;
       held.hold(original, outcome);
-      return;
-    }
-    this.applyOutcome(direction, original, outcome);
+    } else this.applyOutcome(direction, original, outcome);
+    this.releaseBehind(direction);
+  }
+
+  /** Messages that waited for the valve host's last results (see onClientMessage) go on now. */
+  private releaseBehind(direction: Direction): void {
+    const fromClient = direction === 'fromClient';
+    const list = fromClient ? this.behindFromClient : this.behindFromBackend;
+    if (list === undefined) return;
+    if ((fromClient ? this.pendingFromClient : this.pendingFromBackend) > list.length) return;
+    if (fromClient) this.behindFromClient = undefined;
+    else this.behindFromBackend = undefined;
+    for (const m of list) this.onPipelineResult(direction, m, UNCHANGED);
   }
 
   applyOutcome(direction: Direction, original: WireMessage, outcome: ValveOutcome): void {
