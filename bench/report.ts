@@ -95,7 +95,9 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
   if (r.idle.length) {
-    out.push('\n### Idle sessions (RSS growth from before the sessions opened; proxy + valve host)\n');
+    out.push(
+      '\n### Idle sessions (RSS growth from before the sessions opened, once settled; proxy + valve host)\n',
+    );
     out.push(
       table(
         [
@@ -104,7 +106,9 @@ export function renderMarkdown(r: BenchResults): string {
           'growth MiB',
           'proxy MiB',
           'valve host MiB',
-          'KiB / session',
+          'KiB / session (settled)',
+          'KiB / session at open',
+          'settled after s',
           'failed',
           'open ms',
         ],
@@ -115,6 +119,8 @@ export function renderMarkdown(r: BenchResults): string {
           f(x.proxyKb / 1024, 1),
           f(x.hostKb / 1024, 1),
           f(x.perSessionKb, 1),
+          f(x.perSessionAtOpenKb, 1),
+          f(x.settledAfterMs / 1000, 1),
           x.failed,
           n0(x.openMs),
         ]),

@@ -42,7 +42,12 @@ export interface IdleRow {
   growthKb: number;
   proxyKb: number;
   hostKb: number;
+  /** After RSS settled (idle: it stopped falling, or settleMaxMs): what an idle session holds. */
   perSessionKb: number;
+  /** settleMs after the last open: includes what opening the sessions allocated, not yet released. */
+  perSessionAtOpenKb: number;
+  /** How long after the last open RSS was read for perSessionKb. */
+  settledAfterMs: number;
   failed: number;
   openMs: number;
 }

@@ -8,6 +8,7 @@ import { runReplay } from './cli/replay-command.ts';
 import { runSchema } from './cli/schema-command.ts';
 import { runTest } from './cli/test-command.ts';
 import { LOG_LEVEL_NAMES } from './log.ts';
+import { execWithProxyNodeFlags } from './node-flags.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -32,6 +33,7 @@ program
   .option('--no-watch', 'do not hot-reload the config and valve files')
   .addOption(logLevel)
   .action(async (config: string | undefined, opts: { watch: boolean; logLevel?: string }) => {
+    execWithProxyNodeFlags();
     process.exitCode = await runRun(config, opts);
   });
 

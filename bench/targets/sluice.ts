@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descendants } from '../proc-stats.ts';
+import { PROXY_NODE_FLAGS } from '../../runtime/node-flags.ts';
 import { spawnTracked, stopChild, waitForLine } from '../procs.ts';
 import type { Target } from './target.ts';
 
@@ -78,10 +79,15 @@ export async function startSluice(dir: string, opts: SluiceOptions): Promise<Tar
   writeFileSync(config, sluiceConfig(opts));
   const name = `sluice-${opts.valves}v`;
   const cli = join(opts.root ?? HERE, 'runtime', 'cli.ts');
-  const child = spawnTracked(name, process.execPath, [cli, 'run', config, '--no-watch'], {
-    cwd: dir,
-    env: { ...process.env, ...opts.env },
-  });
+  const child = spawnTracked(
+    name,
+    process.execPath,
+    [...PROXY_NODE_FLAGS, cli, 'run', config, '--no-watch'],
+    {
+      cwd: dir,
+      env: { ...process.env, ...opts.env },
+    },
+  );
   const onStderr = opts.onStderr;
   if (onStderr) child.stderr?.on('data', (chunk: Buffer) => onStderr(chunk.toString()));
   const m = await waitForLine(
