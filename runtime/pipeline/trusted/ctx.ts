@@ -1,7 +1,7 @@
 // The ctx of a trusted hook (one per valve and session), and the effects its methods record while
 // a hook runs: injections, close, delay. As in the sandbox, ctx methods only record; the trusted
 // pipeline applies the records with the message's outcome, in order.
-import { clampCloseReason } from '../../errors.ts';
+import { clampCloseReason, isSendableCloseCode } from '../../errors.ts';
 import type { SessionInfo, WireMessage } from '../types.ts';
 import type { TrustedRecord } from './record.ts';
 import type { TrustedMessage, TrustedPayload } from './types.ts';
@@ -84,9 +84,7 @@ export class TrustedCtx {
 
   close(code = 1000, reason = ''): void {
     mustRun(this, 'close');
-    const ok =
-      (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-    if (!Number.isInteger(code) || !ok) {
+    if (!Number.isInteger(code) || !isSendableCloseCode(code)) {
       throw new RangeError(
         `ctx.close(code): ${String(code)} is not a close code a peer may receive (use 1000 or 3000-4999)`,
       );
