@@ -72,7 +72,13 @@ export function dialBackend(backend: BackendConfig, request: DialRequest): Pendi
     // A header value, subprotocol name or path that cannot be sent as is: the client's fault.
     return settled({ ok: false, kind: 'client', status: 400, message: errorMessage(err) });
   }
-  return new Handshake(backend, request, upgrade, deflate?.pmd, tls);
+  try {
+    return new Handshake(backend, request, upgrade, deflate?.pmd, tls);
+  } catch (err) {
+    // tls.connect throws at once on unusable TLS material (a CA file that is not PEM, …).
+    const message = `cannot connect to backend ${backend.id}: ${errorMessage(err)}`;
+    return settled({ ok: false, kind: 'failed', status: 502, message });
+  }
 }
 
 /** One handshake in progress: the socket's listeners, its deadline and its single outcome. */

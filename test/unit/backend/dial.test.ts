@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -190,4 +193,16 @@ test('on failover a backend choosing another subprotocol than the session has is
   const ok = await opened(dialBackend(config(url), request({ protocols: ['v2', 'v1'] })).result);
   t.after(() => ok.terminate());
   assert.equal(ok.protocol, 'v1');
+});
+
+test('unusable TLS material for a wss:// backend is a failed dial that names the backend, not a throw', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-dial-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pem = join(dir, 'client.pem');
+  writeFileSync(pem, 'not a certificate');
+  const tls = { caFile: undefined, certFile: pem, keyFile: pem, insecureSkipVerify: false };
+  const r = await dialBackend(config('wss://127.0.0.1:1', { tls }), request()).result;
+  assert.equal(r.ok, false);
+  assert.deepEqual(!r.ok && [r.kind, r.status], ['failed', 502]);
+  assert.match(!r.ok ? r.message : '', /cannot connect to backend b: .*PEM/);
 });
