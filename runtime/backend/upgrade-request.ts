@@ -16,8 +16,6 @@ const keyPool = Buffer.alloc(16 * KEYS_PER_FILL);
 let keyOffset = keyPool.length;
 
 export interface UpgradeRequest {
-  /** The full URL dialled (the backend URL joined with the client's path). */
-  url: string;
   secure: boolean;
   host: string;
   port: number;
@@ -72,7 +70,6 @@ export function buildUpgradeRequest(input: UpgradeRequestInput): UpgradeRequest 
     head += `Authorization: Basic ${Buffer.from(auth).toString('base64')}\r\n`;
   }
   return {
-    url: url.href,
     secure,
     host,
     port: url.port ? Number(url.port) : secure ? 443 : 80,
