@@ -8,7 +8,11 @@ import type { BackendPool, PoolDialResult } from './pool.ts';
 
 const FIRST_BACKOFF_MS = 25;
 const MAX_BACKOFF_MS = 1000;
-/** Failover handshakes in flight at once, per process. */
+/**
+ * Failover handshakes in flight at once, per process. Measured on 2 cores: 128 lets 100 sessions
+ * dial in one wave (p99 0–10 ms lower, p50 up to 9 ms higher) and a 500-session storm recovers
+ * no faster with 128 or 256 than with 64, so the tighter bound stays.
+ */
 const MAX_CONCURRENT_DIALS = 64;
 const limiter = new DialLimiter(MAX_CONCURRENT_DIALS);
 
