@@ -75,9 +75,7 @@ export function failoverDial(
   const result = run().then((r) => {
     if (cancelled && r.ok) {
       // The client left while the handshake completed: give the backend connection back.
-      pool.release(r.backend);
-      r.ws.on('error', () => {});
-      r.ws.close(1001, 'client went away');
+      pool.giveBack(r.backend, r.ws, 'client went away');
       return { ok: false, kind: 'aborted', status: 499, message: 'cancelled' } as PoolDialResult;
     }
     return r;

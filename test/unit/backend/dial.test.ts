@@ -24,6 +24,7 @@ function config(url: string, over: Partial<BackendConfig> = {}): BackendConfig {
     abnormalCloseCodes: [1006],
     weight: 1,
     compression: false,
+    flapWindowMs: 0,
     ...over,
   };
 }
