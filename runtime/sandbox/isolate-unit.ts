@@ -124,6 +124,9 @@ export type StepOutput = [
 
 export type StepFailure = 'timeout' | 'memory' | 'other';
 
+const DRIVER_FNS = ['step', 'fault', 'addValve', 'configure', 'detach', 'forget'] as const;
+type DriverFns = Record<(typeof DRIVER_FNS)[number], ivm.Reference<(...a: unknown[]) => unknown>>;
+
 export class IsolateUnit {
   readonly isolate: ivm.Isolate;
   readonly context: ivm.Context;
@@ -133,36 +136,56 @@ export class IsolateUnit {
   readonly memoryMb: number;
   maxTimeout = 0;
   private readonly modules = new Map<string, ivm.Module>();
-  private readonly fns: Record<string, ivm.Reference<(...a: unknown[]) => unknown>> = {};
+  private readonly fns: DriverFns;
 
-  constructor(memoryMb: number) {
+  private constructor(
+    memoryMb: number,
+    isolate: ivm.Isolate,
+    context: ivm.Context,
+    track: Int32Array,
+    fns: DriverFns,
+  ) {
     this.memoryMb = memoryMb;
-    this.isolate = new ivm.Isolate({ memoryLimit: Math.max(8, memoryMb) });
-    this.context = this.isolate.createContextSync();
-    this.context.evalSync(LOCKDOWN, { timeout: 1000 });
-    const sab = new SharedArrayBuffer(8);
-    this.track = new Int32Array(sab);
-    const create = this.context.evalSync(DRIVER_SOURCE, {
-      filename: 'sluice:valve-driver',
-      reference: true,
-      timeout: 1000,
-    }) as ivm.Reference<(...a: unknown[]) => unknown>;
-    const driver = create.applySync(undefined, [new ivm.ExternalCopy(sab).copyInto(), SLICE_MS], {
-      result: { reference: true },
-      timeout: 1000,
-    }) as unknown as ivm.Reference<Record<string, unknown>>;
-    for (const name of ['step', 'fault', 'addValve', 'configure', 'detach', 'forget']) {
-      this.fns[name] = driver.getSync(name, { reference: true }) as ivm.Reference<
-        (...a: unknown[]) => unknown
-      >;
+    this.isolate = isolate;
+    this.context = context;
+    this.track = track;
+    this.fns = fns;
+  }
+
+  /**
+   * A new isolate with the lockdown and the driver in it. Building runs on the isolate's own
+   * thread (isolated-vm's async calls), so the host keeps running batches of other versions
+   * meanwhile; only `new Isolate` itself (~1 ms) is on the host's thread.
+   */
+  static async create(memoryMb: number): Promise<IsolateUnit> {
+    const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, memoryMb) });
+    try {
+      const context = await isolate.createContext();
+      await context.eval(LOCKDOWN, { timeout: 1000 });
+      const sab = new SharedArrayBuffer(8);
+      const create = (await context.eval(DRIVER_SOURCE, {
+        filename: 'sluice:valve-driver',
+        reference: true,
+        timeout: 1000,
+      })) as ivm.Reference<(...a: unknown[]) => unknown>;
+      const driver = (await create.apply(undefined, [new ivm.ExternalCopy(sab).copyInto(), SLICE_MS], {
+        result: { reference: true },
+        timeout: 1000,
+      })) as unknown as ivm.Reference<Record<string, unknown>>;
+      const refs = await Promise.all(DRIVER_FNS.map((name) => driver.get(name, { reference: true })));
+      const fns = Object.fromEntries(DRIVER_FNS.map((name, k) => [name, refs[k]])) as DriverFns;
+      return new IsolateUnit(memoryMb, isolate, context, new Int32Array(sab), fns);
+    } catch (e) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw e;
     }
   }
 
   /** Compiles and evaluates one valve (top level bounded by its timeout) and registers its hooks. */
-  loadValve(idx: number, meta: DriverValveMeta, sources: Map<string, string>): ValveExports {
-    const mod = compileValveModules(this.isolate, this.context, meta.file, sources, this.modules);
+  async loadValve(idx: number, meta: DriverValveMeta, sources: Map<string, string>): Promise<ValveExports> {
+    const mod = await compileValveModules(this.isolate, this.context, meta.file, sources, this.modules);
     try {
-      mod.evaluateSync({ timeout: Math.max(meta.timeout, 1) });
+      await mod.evaluate({ timeout: Math.max(meta.timeout, 1) });
     } catch (e) {
       if (this.isolate.isDisposed) {
         throw new LoadFailure(
@@ -189,11 +212,11 @@ export class IsolateUnit {
         `the top level threw ${err.name ?? 'Error'}: ${err.message}`,
       );
     }
-    const json = this.fns.addValve.applySync(
+    const json = (await this.fns.addValve.apply(
       undefined,
       [idx, mod.namespace.derefInto(), new ivm.ExternalCopy(meta).copyInto()],
       { timeout: 1000 },
-    ) as string;
+    )) as string;
     this.valves.push(idx);
     this.maxTimeout = Math.max(this.maxTimeout, meta.timeout);
     return JSON.parse(json) as ValveExports;
@@ -232,9 +255,13 @@ export class IsolateUnit {
     }) as unknown as [StepOutput, number] | null;
   }
 
-  /** Removes a session and returns its states (JSON by valve key). */
-  detach(handle: number): string {
-    return this.fns.detach.applySync(undefined, [handle], { timeout: 1000 }) as string;
+  /** Removes sessions and returns each one's states (JSON by valve key), in one crossing. */
+  detach(handles: Int32Array): string[] {
+    return this.fns.detach.applySync(undefined, [handles], {
+      arguments: { copy: true },
+      result: { copy: true },
+      timeout: 1000,
+    }) as unknown as string[];
   }
 
   forget(handles: number[]): void {
