@@ -14,6 +14,9 @@ import { type ProviderHost, ProviderSelector, type ValveProvider } from './provi
 import type { PipelineSelector } from './types.ts';
 import type { PipelineVersion } from './version.ts';
 
+/** Sessions moved onto a new version per batch on a hot reload. */
+const ADOPT_CHUNK = 32;
+
 export type ApplyResult =
   | { ok: true; warnings: ValveLoadWarning[] }
   | { ok: false; errors: ValveLoadError[]; warnings: ValveLoadWarning[] };
@@ -94,11 +97,18 @@ export class PipelineManager {
     const frontend = this.frontend;
     if (frontend) {
       frontend.pipelines = this.selector();
-      for (const s of frontend.sessions.values()) {
-        // Sessions on a ValveProvider's version keep it; the others move to the new version.
-        const onConfig = s.pipeline.empty || (s.pipeline as { version?: unknown }).version === old;
-        if (s.state === 'closed' || !onConfig) continue;
-        s.pipeline = built.version.adopt(s, s.pipeline, s.info);
+      // A chunk of sessions at a time, each chunk's moves answered before the next: moving every
+      // session in one batch would hold up all traffic behind it (100 sessions: ~4 ms; 10k: ~0.4 s).
+      const sessions = [...frontend.sessions.values()];
+      for (let k = 0; k < sessions.length && !this.stopped; k += ADOPT_CHUNK) {
+        if (k > 0) await host.settled();
+        for (let j = k; j < Math.min(k + ADOPT_CHUNK, sessions.length); j++) {
+          const s = sessions[j];
+          // Sessions on a ValveProvider's version keep it; the others move to the new version.
+          const onConfig = s.pipeline.empty || (s.pipeline as { version?: unknown }).version === old;
+          if (s.state === 'closed' || !onConfig) continue;
+          s.pipeline = built.version.adopt(s, s.pipeline, s.info);
+        }
       }
     }
     if (old) host.retire(old);

@@ -3,7 +3,7 @@
 // timeouts and lost isolates into per-item valve errors, and encodes the verdicts.
 import { OP_ATTACH, OP_CLOSE, OP_FROM_BACKEND, OP_MOVE, OP_OPEN } from './batch-format.ts';
 import { FrameCursor } from './frames.ts';
-import type { HostVersion } from './host-version.ts';
+import type { HostSession, HostVersion } from './host-version.ts';
 import type { StepInput } from './isolate-unit.ts';
 import { runUnit } from './unit-runner.ts';
 import { runMultiUnit } from './host-multi-unit.ts';
@@ -21,6 +21,8 @@ export interface Batch {
   d: (string | Uint8Array | null)[];
   verId: Int32Array;
   ver: (HostVersion | undefined)[];
+  /** Sessions of moves turned into attaches (their payload is not parsed again). */
+  moved?: (HostSession | undefined)[];
 }
 
 /** Verdicts collected for a batch, by item. */
@@ -153,6 +155,8 @@ function moveSessions(ctx: HostContext, b: Batch, a: number, z: number): void {
       const info = p.info === undefined ? oldInfo : JSON.stringify(p.info);
       b.op[j] = OP_ATTACH;
       b.d[j] = `{"info":${info},"chain":${JSON.stringify(p.chain)},"states":${states[j - a]},"openNew":true}`;
+      b.moved ??= new Array(b.n);
+      b.moved[j] = { chain: p.chain, infoJson: info };
     }
   }
 }
@@ -168,9 +172,13 @@ async function runGroup(ctx: HostContext, b: Batch, r: Results, a: number, z: nu
     if (op === OP_OPEN || op === OP_ATTACH) {
       v = ctx.versions.get(b.verId[k]);
       if (v !== undefined) {
-        const p = JSON.parse(b.d[k] as string) as SessionPayload;
+        let s = b.moved?.[k];
+        if (s === undefined) {
+          const p = JSON.parse(b.d[k] as string) as SessionPayload;
+          s = { chain: p.chain, infoJson: JSON.stringify(p.info) };
+        }
         ctx.registry.set(h, v);
-        v.sessions.set(h, { chain: p.chain, infoJson: JSON.stringify(p.info) });
+        v.sessions.set(h, s);
       }
     } else {
       v = ctx.registry.get(h);

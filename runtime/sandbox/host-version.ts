@@ -95,6 +95,9 @@ export class HostVersion {
       version.dispose();
       return { version: undefined, valves, errors };
     }
+    for (let u = 0; u < version.units.length; u++) {
+      await version.units[u].warmUp(new Map(version.unitValves[u].map((v) => [v, metas[v].key])));
+    }
     return { version, valves, errors };
   }
 

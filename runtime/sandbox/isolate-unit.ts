@@ -3,7 +3,7 @@
 // batches so one call never runs much past a hook's own timeout.
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
-import { SLICE_MS } from './batch-format.ts';
+import { OP_ATTACH, OP_FROM_CLIENT, SLICE_MS } from './batch-format.ts';
 import { compileValveModules, LoadFailure, positionOf } from './module-graph.ts';
 
 const DRIVER_SOURCE = readFileSync(new URL('./isolate-driver.js', import.meta.url), 'utf8');
@@ -124,6 +124,16 @@ export type StepOutput = [
 
 export type StepFailure = 'timeout' | 'memory' | 'other';
 
+const WARM_INFO = {
+  id: 'warm-up',
+  path: '/',
+  query: '',
+  subprotocol: '',
+  clientAddress: '127.0.0.1',
+  headers: { host: 'localhost' },
+  backend: { id: 'warm-up', url: 'ws://127.0.0.1:1' },
+};
+
 const DRIVER_FNS = ['step', 'fault', 'addValve', 'configure', 'detach', 'forget'] as const;
 type DriverFns = Record<(typeof DRIVER_FNS)[number], ivm.Reference<(...a: unknown[]) => unknown>>;
 
@@ -220,6 +230,32 @@ export class IsolateUnit {
     this.valves.push(idx);
     this.maxTimeout = Math.max(this.maxTimeout, meta.timeout);
     return JSON.parse(json) as ValveExports;
+  }
+
+  /**
+   * Runs the driver's session paths once on the isolate's thread, for a dummy session (handle 0,
+   * never given out) that every valve already has a state for — so no valve code runs: attach,
+   * a message for an unknown session, detach. The first real move onto this version then finds
+   * that driver code compiled instead of compiling it on the host's thread.
+   */
+  async warmUp(keys: Map<number, string>): Promise<void> {
+    const states: Record<string, string> = {};
+    for (const key of keys.values()) states[key] = '{}';
+    const payload = JSON.stringify({ info: WARM_INFO, chain: [...keys.keys()], states, openNew: true });
+    const input: StepInput = {
+      op: Uint8Array.of(OP_FROM_CLIENT, OP_ATTACH),
+      h: Int32Array.of(-1, 0),
+      bin: Uint8Array.of(0, 0),
+      d: ['{}', payload],
+      now: Number.NaN,
+    };
+    const copy = { arguments: { copy: true }, result: { copy: true }, timeout: 1000 } as const;
+    try {
+      await this.fns.step.apply(undefined, [input], copy);
+      await this.fns.detach.apply(undefined, [Int32Array.of(0)], copy);
+    } catch {
+      // only a head start: whatever a valve's top level did to make this fail, real calls report
+    }
   }
 
   /** Installs a valve's validated options (JSON). */

@@ -111,6 +111,20 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     if (rec.live === 0) this.disposeVersion(rec);
   }
 
+  /**
+   * Resolves once every item queued so far has its verdict (or was dropped by stop()). A hot
+   * reload moves sessions a chunk at a time and waits for each chunk, so that no one batch
+   * carries every session's move and holds up the messages queued behind it.
+   */
+  settled(): Promise<void> {
+    const last = this.pending[this.pending.length - 1] ?? this.inflight;
+    if (last === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      last.waiters ??= [];
+      last.waiters.push(resolve);
+    });
+  }
+
   /** For `GET /pipeline`. */
   status(): PipelineStatus {
     const rec = this.current === undefined ? undefined : this.versions.get(this.current);
@@ -137,6 +151,8 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     this.proc = undefined;
     for (const c of this.controls.values()) c.reject(new Error('valve host stopped'));
     this.controls.clear();
+    this.inflight?.settle();
+    for (const b of this.pending) b.settle();
     if (proc === undefined) return;
     const exited = new Promise<void>((resolve) => {
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) resolve();
@@ -210,6 +226,7 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     const b = this.pending.shift();
     if (b !== undefined && this.down) {
       failBatch(b, this, 'the valve host is restarting after repeated crashes');
+      b.settle();
       if (this.pending.length > 0) setImmediate(this.flushBound);
       return;
     }
@@ -267,7 +284,10 @@ export class ValveHost implements PipelineEngine, DispatchSink {
       proc.answered();
       const b = this.inflight;
       this.inflight = undefined;
-      if (b !== undefined) dispatchResults(body, b, this);
+      if (b !== undefined) {
+        dispatchResults(body, b, this);
+        b.settle();
+      }
       if (this.pending.length > 0 || this.disposeAfterFlush.length > 0) this.flush();
     } else if (type === FRAME_CONTROL_REPLY) {
       proc.answered();
@@ -296,7 +316,10 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     this.controls.clear();
     const lost = this.inflight;
     this.inflight = undefined;
-    if (lost !== undefined) failBatch(lost, this, `the valve host ${reason}`);
+    if (lost !== undefined) {
+      failBatch(lost, this, `the valve host ${reason}`);
+      lost.settle();
+    }
     const now = Date.now();
     while (this.crashTimes.length > 0 && now - this.crashTimes[0] > 10_000) this.crashTimes.shift();
     this.crashTimes.push(now);
