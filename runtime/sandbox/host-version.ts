@@ -61,23 +61,26 @@ export class HostVersion {
     for (let v = 0; v < metas.length; v++) this.memFaults.push([]);
   }
 
-  /** Compiles every valve into fresh isolates; on any error disposes them and reports all errors. */
-  static compile(
+  /**
+   * Compiles every valve into fresh isolates; on any error disposes them and reports all errors.
+   * The work runs on the new isolates' threads: batches of running versions go on meanwhile.
+   */
+  static async compile(
     id: number,
     metas: HostValveMeta[],
     sources: Map<string, string>,
-  ): { version: HostVersion | undefined; valves: CompiledValve[]; errors: HostLoadError[] } {
+  ): Promise<{ version: HostVersion | undefined; valves: CompiledValve[]; errors: HostLoadError[] }> {
     const version = new HostVersion(id, metas, sources);
     const valves: CompiledValve[] = [];
     const errors: HostLoadError[] = [];
     for (let u = 0; u < version.unitValves.length; u++) {
       const vs = version.unitValves[u];
-      const unit = new IsolateUnit(vs.reduce((sum, v) => sum + metas[v].memoryMb, 0));
+      const unit = await IsolateUnit.create(vs.reduce((sum, v) => sum + metas[v].memoryMb, 0));
       version.units.push(unit);
       for (const v of vs) {
         try {
           const text = readSource(metas[v].file, sources);
-          const exp = unit.isolate.isDisposed ? undefined : unit.loadValve(v, metas[v], sources);
+          const exp = unit.isolate.isDisposed ? undefined : await unit.loadValve(v, metas[v], sources);
           if (exp === undefined)
             throw new LoadFailure(metas[v].file, 1, 1, 'the sandbox ran out of memory while loading');
           valves[v] = { ...exp, sha256: createHash('sha256').update(text).digest('hex') };
@@ -92,6 +95,9 @@ export class HostVersion {
       version.dispose();
       return { version: undefined, valves, errors };
     }
+    for (let u = 0; u < version.units.length; u++) {
+      await version.units[u].warmUp(new Map(version.unitValves[u].map((v) => [v, metas[v].key])));
+    }
     return { version, valves, errors };
   }
 
@@ -102,7 +108,7 @@ export class HostVersion {
   }
 
   /** Replaces unit `u` after its isolate was lost; valves that keep losing it get tripped. */
-  rebuildUnit(u: number, faultingValve: number): IsolateUnit {
+  async rebuildUnit(u: number, faultingValve: number): Promise<IsolateUnit> {
     this.units[u].dispose();
     const now = Date.now();
     if (faultingValve >= 0) {
@@ -112,11 +118,16 @@ export class HostVersion {
       if (f.length >= TRIP_AFTER) this.metas[faultingValve].tripUntil = now + TRIP_MS;
     }
     const vs = this.unitValves[u];
-    const unit = new IsolateUnit(vs.reduce((sum, v) => sum + this.metas[v].memoryMb, 0));
-    for (const v of vs) {
-      unit.loadValve(v, this.metas[v], this.sources);
-      unit.configure(v, this.options[v]);
-      this.metas[v].tripUntil = undefined;
+    const unit = await IsolateUnit.create(vs.reduce((sum, v) => sum + this.metas[v].memoryMb, 0));
+    try {
+      for (const v of vs) {
+        await unit.loadValve(v, this.metas[v], this.sources);
+        unit.configure(v, this.options[v]);
+        this.metas[v].tripUntil = undefined;
+      }
+    } catch (e) {
+      unit.dispose();
+      throw e;
     }
     this.units[u] = unit;
     return unit;
@@ -129,18 +140,32 @@ export class HostVersion {
     return false;
   }
 
-  /** Takes a session out of every isolate; returns its states as one JSON object by valve key. */
-  detach(handle: number): string {
-    const s = this.sessions.get(handle);
-    this.sessions.delete(handle);
-    if (s === undefined) return '{}';
-    const parts: string[] = [];
+  /**
+   * Takes sessions out of every isolate, one crossing per isolate for all of them; returns each
+   * session's states as one JSON object by valve key ('{}' for a session this version lacks).
+   */
+  detach(handles: number[]): string[] {
+    const parts: string[][] = handles.map(() => []);
+    const chains: (number[] | undefined)[] = handles.map((h) => {
+      const s = this.sessions.get(h);
+      this.sessions.delete(h);
+      return s?.chain;
+    });
     for (let u = 0; u < this.units.length; u++) {
-      if (!this.touches(s.chain, u) || this.units[u].isolate.isDisposed) continue;
-      const json = this.units[u].detach(handle);
-      if (json.length > 2) parts.push(json.slice(1, -1));
+      if (this.units[u].isolate.isDisposed) continue;
+      const which: number[] = [];
+      for (let k = 0; k < handles.length; k++) {
+        const chain = chains[k];
+        if (chain !== undefined && this.touches(chain, u)) which.push(k);
+      }
+      if (which.length === 0) continue;
+      const states = this.units[u].detach(Int32Array.from(which, (k) => handles[k]));
+      for (let j = 0; j < which.length; j++) {
+        const json = states[j];
+        if (json.length > 2) parts[which[j]].push(json.slice(1, -1));
+      }
     }
-    return `{${parts.join(',')}}`;
+    return parts.map((p) => `{${p.join(',')}}`);
   }
 
   dispose(): void {

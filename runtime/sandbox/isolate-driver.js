@@ -596,8 +596,14 @@
     valves[idx].options = deepFreeze(jsonParse(json));
   }
 
-  /** Takes a session out of this isolate and returns its valves' states as JSON, by valve key. */
-  function detach(h) {
+  /** Takes sessions out of this isolate; returns each one's valve states as JSON, by valve key. */
+  function detach(handles) {
+    const out = [];
+    for (let k = 0; k < handles.length; k++) out[k] = detachOne(handles[k]);
+    return out;
+  }
+
+  function detachOne(h) {
     const S = sessions.get(h);
     const states = {};
     if (S === undefined) return '{}';

@@ -3,7 +3,7 @@
 // batches so one call never runs much past a hook's own timeout.
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
-import { SLICE_MS } from './batch-format.ts';
+import { OP_ATTACH, OP_FROM_CLIENT, SLICE_MS } from './batch-format.ts';
 import { compileValveModules, LoadFailure, positionOf } from './module-graph.ts';
 
 const DRIVER_SOURCE = readFileSync(new URL('./isolate-driver.js', import.meta.url), 'utf8');
@@ -124,6 +124,19 @@ export type StepOutput = [
 
 export type StepFailure = 'timeout' | 'memory' | 'other';
 
+const WARM_INFO = {
+  id: 'warm-up',
+  path: '/',
+  query: '',
+  subprotocol: '',
+  clientAddress: '127.0.0.1',
+  headers: { host: 'localhost' },
+  backend: { id: 'warm-up', url: 'ws://127.0.0.1:1' },
+};
+
+const DRIVER_FNS = ['step', 'fault', 'addValve', 'configure', 'detach', 'forget'] as const;
+type DriverFns = Record<(typeof DRIVER_FNS)[number], ivm.Reference<(...a: unknown[]) => unknown>>;
+
 export class IsolateUnit {
   readonly isolate: ivm.Isolate;
   readonly context: ivm.Context;
@@ -133,36 +146,56 @@ export class IsolateUnit {
   readonly memoryMb: number;
   maxTimeout = 0;
   private readonly modules = new Map<string, ivm.Module>();
-  private readonly fns: Record<string, ivm.Reference<(...a: unknown[]) => unknown>> = {};
+  private readonly fns: DriverFns;
 
-  constructor(memoryMb: number) {
+  private constructor(
+    memoryMb: number,
+    isolate: ivm.Isolate,
+    context: ivm.Context,
+    track: Int32Array,
+    fns: DriverFns,
+  ) {
     this.memoryMb = memoryMb;
-    this.isolate = new ivm.Isolate({ memoryLimit: Math.max(8, memoryMb) });
-    this.context = this.isolate.createContextSync();
-    this.context.evalSync(LOCKDOWN, { timeout: 1000 });
-    const sab = new SharedArrayBuffer(8);
-    this.track = new Int32Array(sab);
-    const create = this.context.evalSync(DRIVER_SOURCE, {
-      filename: 'sluice:valve-driver',
-      reference: true,
-      timeout: 1000,
-    }) as ivm.Reference<(...a: unknown[]) => unknown>;
-    const driver = create.applySync(undefined, [new ivm.ExternalCopy(sab).copyInto(), SLICE_MS], {
-      result: { reference: true },
-      timeout: 1000,
-    }) as unknown as ivm.Reference<Record<string, unknown>>;
-    for (const name of ['step', 'fault', 'addValve', 'configure', 'detach', 'forget']) {
-      this.fns[name] = driver.getSync(name, { reference: true }) as ivm.Reference<
-        (...a: unknown[]) => unknown
-      >;
+    this.isolate = isolate;
+    this.context = context;
+    this.track = track;
+    this.fns = fns;
+  }
+
+  /**
+   * A new isolate with the lockdown and the driver in it. Building runs on the isolate's own
+   * thread (isolated-vm's async calls), so the host keeps running batches of other versions
+   * meanwhile; only `new Isolate` itself (~1 ms) is on the host's thread.
+   */
+  static async create(memoryMb: number): Promise<IsolateUnit> {
+    const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, memoryMb) });
+    try {
+      const context = await isolate.createContext();
+      await context.eval(LOCKDOWN, { timeout: 1000 });
+      const sab = new SharedArrayBuffer(8);
+      const create = (await context.eval(DRIVER_SOURCE, {
+        filename: 'sluice:valve-driver',
+        reference: true,
+        timeout: 1000,
+      })) as ivm.Reference<(...a: unknown[]) => unknown>;
+      const driver = (await create.apply(undefined, [new ivm.ExternalCopy(sab).copyInto(), SLICE_MS], {
+        result: { reference: true },
+        timeout: 1000,
+      })) as unknown as ivm.Reference<Record<string, unknown>>;
+      const refs = await Promise.all(DRIVER_FNS.map((name) => driver.get(name, { reference: true })));
+      const fns = Object.fromEntries(DRIVER_FNS.map((name, k) => [name, refs[k]])) as DriverFns;
+      return new IsolateUnit(memoryMb, isolate, context, new Int32Array(sab), fns);
+    } catch (e) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw e;
     }
   }
 
   /** Compiles and evaluates one valve (top level bounded by its timeout) and registers its hooks. */
-  loadValve(idx: number, meta: DriverValveMeta, sources: Map<string, string>): ValveExports {
-    const mod = compileValveModules(this.isolate, this.context, meta.file, sources, this.modules);
+  async loadValve(idx: number, meta: DriverValveMeta, sources: Map<string, string>): Promise<ValveExports> {
+    const mod = await compileValveModules(this.isolate, this.context, meta.file, sources, this.modules);
     try {
-      mod.evaluateSync({ timeout: Math.max(meta.timeout, 1) });
+      await mod.evaluate({ timeout: Math.max(meta.timeout, 1) });
     } catch (e) {
       if (this.isolate.isDisposed) {
         throw new LoadFailure(
@@ -189,14 +222,40 @@ export class IsolateUnit {
         `the top level threw ${err.name ?? 'Error'}: ${err.message}`,
       );
     }
-    const json = this.fns.addValve.applySync(
+    const json = (await this.fns.addValve.apply(
       undefined,
       [idx, mod.namespace.derefInto(), new ivm.ExternalCopy(meta).copyInto()],
       { timeout: 1000 },
-    ) as string;
+    )) as string;
     this.valves.push(idx);
     this.maxTimeout = Math.max(this.maxTimeout, meta.timeout);
     return JSON.parse(json) as ValveExports;
+  }
+
+  /**
+   * Runs the driver's session paths once on the isolate's thread, for a dummy session (handle 0,
+   * never given out) that every valve already has a state for — so no valve code runs: attach,
+   * a message for an unknown session, detach. The first real move onto this version then finds
+   * that driver code compiled instead of compiling it on the host's thread.
+   */
+  async warmUp(keys: Map<number, string>): Promise<void> {
+    const states: Record<string, string> = {};
+    for (const key of keys.values()) states[key] = '{}';
+    const payload = JSON.stringify({ info: WARM_INFO, chain: [...keys.keys()], states, openNew: true });
+    const input: StepInput = {
+      op: Uint8Array.of(OP_FROM_CLIENT, OP_ATTACH),
+      h: Int32Array.of(-1, 0),
+      bin: Uint8Array.of(0, 0),
+      d: ['{}', payload],
+      now: Number.NaN,
+    };
+    const copy = { arguments: { copy: true }, result: { copy: true }, timeout: 1000 } as const;
+    try {
+      await this.fns.step.apply(undefined, [input], copy);
+      await this.fns.detach.apply(undefined, [Int32Array.of(0)], copy);
+    } catch {
+      // only a head start: whatever a valve's top level did to make this fail, real calls report
+    }
   }
 
   /** Installs a valve's validated options (JSON). */
@@ -232,9 +291,13 @@ export class IsolateUnit {
     }) as unknown as [StepOutput, number] | null;
   }
 
-  /** Removes a session and returns its states (JSON by valve key). */
-  detach(handle: number): string {
-    return this.fns.detach.applySync(undefined, [handle], { timeout: 1000 }) as string;
+  /** Removes sessions and returns each one's states (JSON by valve key), in one crossing. */
+  detach(handles: Int32Array): string[] {
+    return this.fns.detach.applySync(undefined, [handles], {
+      arguments: { copy: true },
+      result: { copy: true },
+      timeout: 1000,
+    }) as unknown as string[];
   }
 
   forget(handles: number[]): void {

@@ -75,25 +75,38 @@ function lineColOf(text: string, index: number): { line: number; column: number 
   return { line, column: index - last };
 }
 
-/** Compiles a valve's entry module and its imports into `isolate`, linked into `context`. */
-export function compileValveModules(
+/**
+ * Compiles a valve's entry module and its imports into `isolate`, linked into `context`. Compiling
+ * and linking run on the isolate's thread (async calls), not on the host's.
+ */
+export async function compileValveModules(
   isolate: ivm.Isolate,
   context: ivm.Context,
   entry: string,
   sources: Map<string, string>,
   cache: Map<string, ivm.Module>,
-): ivm.Module {
+): Promise<ivm.Module> {
   const root = dirname(entry);
   const pathOf = new Map<ivm.Module, string>();
   for (const [p, m] of cache) pathOf.set(m, p);
+  const compiling = new Map<string, Promise<ivm.Module>>();
 
-  const compile = (file: string): ivm.Module => {
+  const compile = (file: string): Promise<ivm.Module> => {
     const cached = cache.get(file);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return Promise.resolve(cached);
+    let p = compiling.get(file); // a module imported twice while compiling: compile it once
+    if (p === undefined) {
+      p = compileOne(file);
+      compiling.set(file, p);
+    }
+    return p;
+  };
+
+  const compileOne = async (file: string): Promise<ivm.Module> => {
     const js = toJavaScript(file, readSource(file, sources));
     let mod: ivm.Module;
     try {
-      mod = isolate.compileModuleSync(js, { filename: pathToFileURL(file).href });
+      mod = await isolate.compileModule(js, { filename: pathToFileURL(file).href });
     } catch (e) {
       const p = positionOf(e, file);
       const err = e as Error;
@@ -107,16 +120,16 @@ export function compileValveModules(
   };
 
   let failure: LoadFailure | undefined; // isolated-vm may wrap what the resolver throws
-  const resolveImport = (specifier: string, referrer: ivm.Module): ivm.Module => {
+  const resolveImport = async (specifier: string, referrer: ivm.Module): Promise<ivm.Module> => {
     try {
-      return resolveOne(specifier, referrer);
+      return await resolveOne(specifier, referrer);
     } catch (e) {
-      if (e instanceof LoadFailure) failure = e;
+      if (e instanceof LoadFailure) failure ??= e;
       throw e;
     }
   };
 
-  const resolveOne = (specifier: string, referrer: ivm.Module): ivm.Module => {
+  const resolveOne = async (specifier: string, referrer: ivm.Module): Promise<ivm.Module> => {
     const from = pathOf.get(referrer) ?? entry;
     const text = sources.get(from) ?? '';
     const at = lineColOf(text, Math.max(0, text.indexOf(specifier)));
@@ -138,7 +151,7 @@ export function compileValveModules(
       );
     }
     try {
-      return compile(target);
+      return await compile(target);
     } catch (e) {
       if (e instanceof LoadFailure && e.line === 1 && e.message.startsWith('cannot read')) {
         throw new LoadFailure(
@@ -152,9 +165,9 @@ export function compileValveModules(
     }
   };
 
-  const mod = compile(entry);
+  const mod = await compile(entry);
   try {
-    mod.instantiateSync(context, resolveImport);
+    await mod.instantiate(context, resolveImport);
   } catch (e) {
     if (failure !== undefined) throw failure;
     if (e instanceof LoadFailure) throw e;

@@ -15,6 +15,8 @@ export class OutBatch {
   readonly pipe: ValvePipeline[] = [];
   readonly msg: (WireMessage | undefined)[] = [];
   readonly json: (string | undefined)[] = [];
+  /** Called once every item has its verdict (or the batch was dropped): ValveHost.settled(). */
+  waiters: (() => void)[] | undefined;
 
   get full(): boolean {
     return this.n >= MAX_BATCH_ITEMS || this.bytes >= MAX_BATCH_BYTES;
@@ -27,6 +29,13 @@ export class OutBatch {
     this.msg[i] = msg;
     this.json[i] = json;
     this.bytes += msg !== undefined ? msg.data.length + 10 : json !== undefined ? json.length * 3 + 14 : 5;
+  }
+
+  /** Wakes whoever waits for this batch to be answered. */
+  settle(): void {
+    const w = this.waiters;
+    this.waiters = undefined;
+    if (w !== undefined) for (const f of w) f();
   }
 
   /** Puts items in front of this batch (re-registering sessions after a host restart). */

@@ -81,7 +81,7 @@ export async function runUnit(
         }
         const t = Date.now();
         try {
-          unit = v.rebuildUnit(u, valve);
+          unit = await v.rebuildUnit(u, valve);
           await reattach(ctx, r, v, u);
         } catch (err) {
           ctx.log('error', `could not rebuild the valve sandbox: ${(err as Error).message}`, {

@@ -1,8 +1,9 @@
 // The valve host as the proxy uses it: builds pipeline versions in the supervised child process,
-// batches every session's items pushed in one tick into one frame (one batch in flight at a time;
-// what arrives meanwhile forms the next), delivers verdicts in push order, and when the child dies
-// or hangs applies on-error to the batch in flight, restarts it and rebuilds every live version
-// from the sources it was last built from. Sessions never notice beyond that.
+// batches every session's items pushed in one tick into one frame (up to MAX_IN_FLIGHT batches
+// sent and not yet answered; what arrives meanwhile forms the next), delivers verdicts in push
+// order, and when the child dies or hangs applies on-error to the batch it was running, restarts
+// it, rebuilds every live version from the sources it was last built from and sends the batches
+// it had not started again. Sessions never notice beyond that.
 import type { PipelineEntryConfig } from '../config/model.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -40,6 +41,12 @@ export interface ValveHostOptions {
 }
 
 const CONTROL_DEADLINE_MS = 15_000;
+/**
+ * Batches sent to the host and not yet answered. The host runs them one after the other, in
+ * order, so per-session order holds; with a second one in flight a message that arrives while a
+ * batch runs goes out at once instead of waiting for that batch's verdicts to come back first.
+ */
+const MAX_IN_FLIGHT = 2;
 const LEVELS = ['info', 'warn', 'error', 'warn', 'error'] as const;
 
 export class ValveHost implements PipelineEngine, DispatchSink {
@@ -55,7 +62,8 @@ export class ValveHost implements PipelineEngine, DispatchSink {
   readonly versions = new Map<number, VersionRecord>();
   private readonly live = new Map<number, ValvePipeline>();
   private readonly pending: OutBatch[] = [];
-  private inflight: OutBatch | undefined;
+  /** Sent, not yet answered, oldest first. */
+  private readonly inflight: OutBatch[] = [];
   private flushScheduled = false;
   private nextHandle = 1;
   private nextVersion = 0;
@@ -111,6 +119,20 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     if (rec.live === 0) this.disposeVersion(rec);
   }
 
+  /**
+   * Resolves once every item queued so far has its verdict (or was dropped by stop()). A hot
+   * reload moves sessions a chunk at a time and waits for each chunk, so that no one batch
+   * carries every session's move and holds up the messages queued behind it.
+   */
+  settled(): Promise<void> {
+    const last = this.pending[this.pending.length - 1] ?? this.inflight[this.inflight.length - 1];
+    if (last === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      last.waiters ??= [];
+      last.waiters.push(resolve);
+    });
+  }
+
   /** For `GET /pipeline`. */
   status(): PipelineStatus {
     const rec = this.current === undefined ? undefined : this.versions.get(this.current);
@@ -137,6 +159,8 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     this.proc = undefined;
     for (const c of this.controls.values()) c.reject(new Error('valve host stopped'));
     this.controls.clear();
+    for (const b of this.inflight) b.settle();
+    for (const b of this.pending) b.settle();
     if (proc === undefined) return;
     const exited = new Promise<void>((resolve) => {
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) resolve();
@@ -160,7 +184,7 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     }
     b.add(pipe, op, msg, json);
     if (op >= OP_OPEN) this.track(pipe, op);
-    if (!this.flushScheduled && this.inflight === undefined && (this.ready || this.down)) {
+    if (!this.flushScheduled && this.inflight.length < MAX_IN_FLIGHT && (this.ready || this.down)) {
       this.flushScheduled = true;
       setImmediate(this.flushBound);
     }
@@ -198,7 +222,7 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     rec.disposed = true;
     // after the batches already queued, which may still hold this version's last items
     this.disposeAfterFlush.push(rec.id);
-    if (this.inflight === undefined && !this.flushScheduled) {
+    if (this.inflight.length < MAX_IN_FLIGHT && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushBound);
     }
@@ -206,21 +230,24 @@ export class ValveHost implements PipelineEngine, DispatchSink {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.inflight !== undefined) return;
-    const b = this.pending.shift();
-    if (b !== undefined && this.down) {
+    if (this.down) {
+      const b = this.pending.shift();
+      if (b === undefined) return;
       failBatch(b, this, 'the valve host is restarting after repeated crashes');
+      b.settle();
       if (this.pending.length > 0) setImmediate(this.flushBound);
       return;
     }
-    if (!this.ready || this.proc === undefined) {
-      if (b !== undefined) this.pending.unshift(b);
-      return;
+    const proc = this.proc;
+    if (!this.ready || proc === undefined) return;
+    while (this.inflight.length < MAX_IN_FLIGHT) {
+      const b = this.pending.shift();
+      if (b === undefined) break;
+      this.inflight.push(b);
+      proc.send(b.encode(++this.batchSeq, this.clock.virtual ? this.clock.now() : Number.NaN), true);
     }
-    if (b !== undefined) {
-      this.inflight = b;
-      this.proc.send(b.encode(++this.batchSeq, this.clock.virtual ? this.clock.now() : Number.NaN), true);
-    }
+    // a version goes after every batch that may hold its last items
+    if (this.pending.length > 0) return;
     while (this.disposeAfterFlush.length > 0) {
       const version = this.disposeAfterFlush.shift() as number;
       this.versions.delete(version);
@@ -265,9 +292,11 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     if (proc !== this.proc) return;
     if (type === FRAME_BATCH_RESULT) {
       proc.answered();
-      const b = this.inflight;
-      this.inflight = undefined;
-      if (b !== undefined) dispatchResults(body, b, this);
+      const b = this.inflight.shift();
+      if (b !== undefined) {
+        dispatchResults(body, b, this);
+        b.settle();
+      }
       if (this.pending.length > 0 || this.disposeAfterFlush.length > 0) this.flush();
     } else if (type === FRAME_CONTROL_REPLY) {
       proc.answered();
@@ -294,9 +323,14 @@ export class ValveHost implements PipelineEngine, DispatchSink {
     );
     for (const c of this.controls.values()) c.reject(new Error(`the valve host ${reason}`));
     this.controls.clear();
-    const lost = this.inflight;
-    this.inflight = undefined;
-    if (lost !== undefined) failBatch(lost, this, `the valve host ${reason}`);
+    // The host runs batches in order: it died in (or hung on) the oldest one; those sent after it
+    // were not started and go again to the new host.
+    const lost = this.inflight.shift();
+    this.pending.unshift(...this.inflight.splice(0));
+    if (lost !== undefined) {
+      failBatch(lost, this, `the valve host ${reason}`);
+      lost.settle();
+    }
     const now = Date.now();
     while (this.crashTimes.length > 0 && now - this.crashTimes[0] > 10_000) this.crashTimes.shift();
     this.crashTimes.push(now);
