@@ -25,10 +25,11 @@ export async function latency(ctx: BenchContext): Promise<LatencyRow[]> {
           conns: o.conns,
           rate: o.rate,
           size: o.size,
-          warmupMs: o.warmupMs,
+          // the first round also brings each target to its steady state at this rate
+          warmupMs: round === 0 ? o.firstWarmupMs : o.warmupMs,
           durationMs: o.roundMs,
         }),
-        o.warmupMs + o.roundMs + 60_000,
+        o.firstWarmupMs + o.roundMs + 60_000,
         ctx.loads.slice(0, 1),
       );
       const r = results[0] as OpenResult;
