@@ -3,6 +3,7 @@
 // an init that runs past its timeout), and an unreadable valve (chmod 000). Each rejected reload
 // keeps the last good version serving, says why in GET /pipeline and the log, and is counted.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +100,17 @@ test('chmod 000 as root changes nothing: root reads any file, so the same conten
   await assertRecovered(w.sp, w.base);
 });
 
-test('chmod 000 for a non-root Sluice: EACCES is reported and the old version kept; readable again, it serves on', async (t) => {
+// The case runs Sluice as user nobody: that needs root to switch users, and a checkout whose
+// node binary nobody may run (a clone inside a 0700 directory is not).
+const nobodyRunsNode =
+  process.getuid?.() === 0 &&
+  spawnSync(process.execPath, ['--version'], { uid: 65534, gid: 65534, timeout: 10_000 }).status === 0;
+
+test('chmod 000 for a non-root Sluice: EACCES is reported and the old version kept; readable again, it serves on', {
+  skip: nobodyRunsNode
+    ? false
+    : `user nobody cannot run ${process.execPath} here (not root, or the checkout is not readable by others)`,
+}, async (t) => {
   const [backend] = await startProcessBackends(t, 1);
   const sp = await startSluiceProcess(
     {
