@@ -4,7 +4,7 @@
 // failed dial, so its breaker opens: new sessions stop going there, and the sessions it dropped
 // fail over to the healthy backend without the client noticing.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { ProcessBackend } from '../helpers/process-backend.ts';
 import { startSluiceProcess } from '../helpers/process-sluice.ts';
 import { waitEvent, waitUntil } from '../helpers/wait.ts';
@@ -16,29 +16,33 @@ const VICTIMS = 5;
 const THRESHOLD = 3;
 const SESSIONS = 12;
 
-test('a flapping backend: each session on it is closed with 1013 after max-reconnects, others keep flowing', async (t) => {
+/** Sluice in front of a healthy backend g and a backend f that drops every connection 5 ms after its handshake. */
+async function flapWorld(
+  t: TestContext,
+  upstream: Record<string, unknown>,
+  flapperKeys: Record<string, unknown>,
+) {
   const good = new ProcessBackend({ id: 'g' });
   const flapper = new ProcessBackend({ id: 'f', flapMs: 5 });
   t.after(async () => {
     await Promise.all([good.stop(), flapper.stop()]);
   });
   await Promise.all([good.start(), flapper.start()]);
-  const sp = await startSluiceProcess(
-    {
-      config: {
-        upstream: {
-          'max-reconnects': MAX_RECONNECTS,
-          backends: [
-            { id: 'g', url: good.url },
-            // The breaker is off here so this test sees max-reconnects alone (the next one has it on).
-            { id: 'f', url: flapper.url, 'breaker-threshold': -1 },
-          ],
-        },
-      },
-    },
+  const backends = [
+    { id: 'g', url: good.url },
+    { id: 'f', url: flapper.url, ...flapperKeys },
+  ];
+  const sp = await startSluiceProcess({ config: { upstream: { ...upstream, backends } } }, t);
+  return { flapper, sp, base: baseline(sp) };
+}
+
+test('a flapping backend: each session on it is closed with 1013 after max-reconnects, others keep flowing', async (t) => {
+  const { flapper, sp, base } = await flapWorld(
     t,
+    { 'max-reconnects': MAX_RECONNECTS },
+    // The breaker is off here so this test sees max-reconnects alone (the next one has it on).
+    { 'breaker-threshold': -1 },
   );
-  const base = baseline(sp);
 
   // bystanders on g only; then only f takes new sessions (and failovers)
   assert.equal((await sp.admin.action('/backend/disable/f')).status, 200);
@@ -88,27 +92,12 @@ test('a flapping backend: each session on it is closed with 1013 after max-recon
 });
 
 test('the breaker opens for a flapping backend; its sessions fail over to the healthy backend unnoticed', async (t) => {
-  const good = new ProcessBackend({ id: 'g' });
-  const flapper = new ProcessBackend({ id: 'f', flapMs: 5 });
-  t.after(async () => {
-    await Promise.all([good.stop(), flapper.stop()]);
-  });
-  await Promise.all([good.start(), flapper.start()]);
-  const sp = await startSluiceProcess(
-    {
-      config: {
-        upstream: {
-          backends: [
-            { id: 'g', url: good.url },
-            // default flap-window (1s): every close 5 ms after the handshake is a failed dial
-            { id: 'f', url: flapper.url, 'breaker-threshold': THRESHOLD },
-          ],
-        },
-      },
-    },
+  const { flapper, sp, base } = await flapWorld(
     t,
+    {},
+    // default flap-window (1s): every close 5 ms after the handshake is a failed dial
+    { 'breaker-threshold': THRESHOLD },
   );
-  const base = baseline(sp);
 
   // Round-robin sends every other new session to f until its breaker opens. Each session sends at
   // once, so some messages are written to f just before it drops them (the documented window).
