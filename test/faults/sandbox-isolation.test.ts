@@ -2,11 +2,11 @@
 // with, and escape probes from inside a hook find only ECMAScript built-ins: no require, no
 // process, no isolated-vm object, and every route to a Function constructor stays in the sandbox.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { rssOf } from '../helpers/process-sluice.ts';
-import { assertRecovered, assertSameProcess, mb } from './lib/invariants.ts';
+import { assertSameProcess, mb } from './lib/invariants.ts';
 import { reply } from './lib/numbered.ts';
-import { hostPid, Scope, startValveWorld, type World } from './lib/setup.ts';
+import { sharedValveWorld } from './lib/setup.ts';
 
 // The ECMAScript built-ins (ES2025 and the stage-4 features V8 ships). Anything else on the
 // sandbox's global object would be a host leak.
@@ -21,32 +21,18 @@ const ECMASCRIPT_GLOBALS = new Set(
 );
 
 describe('what a valve can reach', () => {
-  const scope = new Scope();
-  let w: World;
-  let host: number;
-  before(async () => {
-    w = await startValveWorld(scope, [{ valve: './faults.js', timeout: '1s', 'on-error': 'pass' }]);
-    host = await hostPid(w.sp);
-  });
-  after(async () => {
-    try {
-      assert.equal(await hostPid(w.sp), host, 'the valve host never restarted');
-      await assertRecovered(w.sp, w.base);
-    } finally {
-      await scope.run();
-    }
-  });
+  const w = sharedValveWorld([{ valve: './faults.js', timeout: '1s', 'on-error': 'pass' }]);
 
   test('8 × WebAssembly.Memory({initial: 1024}) → "WebAssembly is not defined"; the valve host grows < 20 MB', async () => {
     const c = await w.sp.connect('/wasm');
     await reply(c, 'warm');
-    const before = rssOf(host);
+    const before = rssOf(w.hostPid);
     for (let i = 0; i < 5; i++) {
       assert.equal(await reply(c, `~wasm ${i}`), `a|~wasm ${i}`);
       assert.equal(await reply(c, 'ok'), 'a|ok');
     }
     await w.sp.waitLog((l) => /WebAssembly is not defined/.test(String(l.msg)), 'the ReferenceError');
-    const grew = rssOf(host) - before;
+    const grew = rssOf(w.hostPid) - before;
     assert.ok(grew < 20 * 1024 * 1024, `the valve host grew ${mb(grew)}`);
     assertSameProcess(w.sp, w.base);
     await c.close();

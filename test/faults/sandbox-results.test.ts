@@ -3,34 +3,19 @@
 // unbounded recursion, and a message too big for the proxy to hand to any valve. Each is a typed
 // error naming the valve, counted and logged; the sandbox stays usable; no process dies.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { rssOf } from '../helpers/process-sluice.ts';
 import { waitUntil } from '../helpers/wait.ts';
-import { assertRecovered, assertSameProcess, mb } from './lib/invariants.ts';
+import { assertSameProcess, mb } from './lib/invariants.ts';
 import { reply } from './lib/numbered.ts';
-import { hostPid, Scope, startValveWorld, type World } from './lib/setup.ts';
+import { sharedValveWorld } from './lib/setup.ts';
 
 describe('invalid results, throws and oversized messages', () => {
-  const scope = new Scope();
-  let w: World;
-  let host: number;
+  const w = sharedValveWorld(
+    [{ valve: './faults.js', when: { path: '/r/*' }, timeout: '50ms', 'on-error': 'pass' }],
+    { server: { 'max-message-size': '1MiB' } },
+  );
   const invalid = () => w.sp.metric('sluice_valve_errors_total', { kind: 'invalid-result' });
-  before(async () => {
-    w = await startValveWorld(
-      scope,
-      [{ valve: './faults.js', when: { path: '/r/*' }, timeout: '50ms', 'on-error': 'pass' }],
-      { server: { 'max-message-size': '1MiB' } },
-    );
-    host = await hostPid(w.sp);
-  });
-  after(async () => {
-    try {
-      assert.equal(await hostPid(w.sp), host, 'the valve host never restarted');
-      await assertRecovered(w.sp, w.base);
-    } finally {
-      await scope.run();
-    }
-  });
 
   for (const [fault, what, detail] of [
     ['async', 'a Promise (an async hook)', /hooks are synchronous/],
@@ -60,7 +45,7 @@ describe('invalid results, throws and oversized messages', () => {
     const c = await w.sp.connect('/r/many-async');
     const before = await invalid();
     const proxyRss = w.sp.rss();
-    const hostRss = rssOf(host);
+    const hostRss = rssOf(w.hostPid);
     const N = 10_000;
     const WINDOW = 500;
     // alternate with good messages so the valve never errs 5 times in a row (it would trip)
@@ -72,7 +57,7 @@ describe('invalid results, throws and oversized messages', () => {
     assert.equal(c.texts()[2 * N - 2], `a|~async ${2 * N - 2}`);
     await waitUntil(async () => (await invalid()) === before + N, `${N} invalid results counted`, 5000);
     const grewProxy = w.sp.rss() - proxyRss;
-    const grewHost = rssOf(host) - hostRss;
+    const grewHost = rssOf(w.hostPid) - hostRss;
     assert.ok(grewHost < 64 * 1024 * 1024, `the valve host grew ${mb(grewHost)}`);
     assert.ok(grewProxy < 64 * 1024 * 1024, `the proxy grew ${mb(grewProxy)}`);
     await c.close();

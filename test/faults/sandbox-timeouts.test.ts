@@ -4,12 +4,12 @@
 // timeout per looping call, and none once the valve is tripped; the sandbox is reused, the proxy
 // and the valve host processes survive. Atomics is not in the sandbox at all (see the test).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { waitUntil } from '../helpers/wait.ts';
 import { Bystander } from './lib/bystander.ts';
-import { assertRecovered, assertSameProcess } from './lib/invariants.ts';
+import { assertSameProcess } from './lib/invariants.ts';
 import { reply } from './lib/numbered.ts';
-import { hostPid, Scope, startValveWorld, type World } from './lib/setup.ts';
+import { sharedValveWorld } from './lib/setup.ts';
 
 const TIMEOUT_MS = 50;
 // FAULTS.md measured ≤ 60 ms; a loose bound for a loaded 2-core machine
@@ -23,28 +23,14 @@ const entry = (path: string, onError: string, extra: Record<string, unknown> = {
 });
 
 describe('valve hooks that never return', () => {
-  const scope = new Scope();
-  let w: World;
-  let host: number;
+  const w = sharedValveWorld([
+    entry('/drop/*', 'drop'),
+    entry('/pass/*', 'pass'),
+    entry('/close/*', 'close'),
+    entry('/trip/*', 'pass'),
+    entry('/log/*', 'pass'),
+  ]);
   const timeouts = () => w.sp.metric('sluice_valve_errors_total', { kind: 'timeout' });
-  before(async () => {
-    w = await startValveWorld(scope, [
-      entry('/drop/*', 'drop'),
-      entry('/pass/*', 'pass'),
-      entry('/close/*', 'close'),
-      entry('/trip/*', 'pass'),
-      entry('/log/*', 'pass'),
-    ]);
-    host = await hostPid(w.sp);
-  });
-  after(async () => {
-    try {
-      assert.equal(await hostPid(w.sp), host, 'the valve host never restarted');
-      await assertRecovered(w.sp, w.base);
-    } finally {
-      await scope.run();
-    }
-  });
 
   test('while(true) is stopped within the timeout and gets on-error: drop, pass, or close 1011', async () => {
     const before = await timeouts();

@@ -1,13 +1,15 @@
 // The usual world of a backend fault test: N echo backends as processes and a Sluice CLI process
 // in front of them, with short timeouts so faults resolve quickly.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import {
   type ProcessBackend,
   type ProcessBackendOptions,
   startProcessBackends,
 } from '../../helpers/process-backend.ts';
 import { type SluiceProcess, startSluiceProcess } from '../../helpers/process-sluice.ts';
-import { type Baseline, baseline } from './invariants.ts';
+import { assertRecovered, type Baseline, baseline } from './invariants.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -108,4 +110,30 @@ export async function hostPid(sp: SluiceProcess): Promise<number> {
   const pid = (await sp.pipeline()).hostPid;
   if (pid === undefined) throw new Error('GET /pipeline shows no valve host pid');
   return pid;
+}
+
+/** A valve world shared by the tests of one describe block, with its valve host's PID. */
+export type SharedValveWorld = World & { hostPid: number };
+
+/**
+ * Call inside a describe(): starts a valve world before its tests (fields filled in then); after
+ * them, the valve host must still be the first one (no valve fault may cost a restart) and the
+ * proxy must recover its baseline.
+ */
+export function sharedValveWorld(pipeline: Raw[], options: WorldOptions = {}): SharedValveWorld {
+  const scope = new Scope();
+  const w = {} as SharedValveWorld;
+  before(async () => {
+    Object.assign(w, await startValveWorld(scope, pipeline, options));
+    w.hostPid = await hostPid(w.sp);
+  });
+  after(async () => {
+    try {
+      assert.equal(await hostPid(w.sp), w.hostPid, 'the valve host never restarted');
+      await assertRecovered(w.sp, w.base);
+    } finally {
+      await scope.run();
+    }
+  });
+  return w;
 }
